@@ -1,0 +1,187 @@
+/**
+ * Every setting of `latchkey serve`, declared once: the CLI flags, their `LATCHKEY_*` environment
+ * twins, `latchkey serve --help` and the README's table all come from `SETTINGS`.
+ */
+
+export interface Config {
+  port: number;
+  host: string;
+  /** A directory (embedded PGlite there), `memory` (ephemeral PGlite) or a `postgres://` URL. */
+  database: string;
+  /** Access-token lifetime, seconds. */
+  jwtExp: number;
+  /** How long the parent of the active refresh token still gets the same successor, seconds. */
+  refreshReuseInterval: number;
+  /** What a detected refresh-token reuse revokes. */
+  reuseRevokes: 'session' | 'user';
+  /** Maximum session age, seconds; 0 = no limit. */
+  sessionTimebox: number;
+  /** Maximum time between refreshes, seconds; 0 = no limit. */
+  sessionInactivityTimeout: number;
+  /** Admin secret key; generated and stored on first start when unset. */
+  secretKey: string | undefined;
+  rateLimits: boolean;
+  requireApiKey: boolean;
+  /** The `iss` claim; default: the server's URL + `/auth/v1`. */
+  issuer: string | undefined;
+  /** Trust `X-Forwarded-For` for the client IP (only behind a proxy that sets it). */
+  trustProxy: boolean;
+  /** Postgres connection pool size per process. */
+  dbPoolSize: number;
+  /** Log level: `info` logs every request, `warn` only problems, `silent` nothing. */
+  logLevel: 'info' | 'warn' | 'silent';
+}
+
+type Parser<T> = (raw: string, name: string) => T;
+
+interface Setting<K extends keyof Config> {
+  key: K;
+  /** CLI flag without dashes; absent for settings that are environment-only. */
+  flag?: string;
+  env: string;
+  default: Config[K];
+  /** How the default is shown in help when it is not a literal value. */
+  defaultText?: string;
+  description: string;
+  parse: Parser<Config[K]>;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const seconds: Parser<number> = (raw, name) => {
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value)) {
+    throw new ConfigError(`${name} must be a whole number of seconds, got "${raw}"`);
+  }
+  return value;
+};
+
+const port: Parser<number> = (raw, name) => {
+  const value = seconds(raw, name);
+  if (value > 65535) throw new ConfigError(`${name} must be a port number (0-65535), got "${raw}"`);
+  return value;
+};
+
+const positive: Parser<number> = (raw, name) => {
+  const value = seconds(raw, name);
+  if (value < 1) throw new ConfigError(`${name} must be at least 1, got "${raw}"`);
+  return value;
+};
+
+const text: Parser<string> = (raw, name) => {
+  if (raw.trim() === '') throw new ConfigError(`${name} must not be empty`);
+  return raw.trim();
+};
+
+const optionalText: Parser<string | undefined> = (raw) => (raw.trim() === '' ? undefined : raw.trim());
+
+const bool: Parser<boolean> = (raw, name) => {
+  const value = raw.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(value)) return true;
+  if (['false', '0', 'no', 'off'].includes(value)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+};
+
+function oneOf<T extends string>(...values: T[]): Parser<T> {
+  return (raw, name) => {
+    const value = raw.trim().toLowerCase();
+    if ((values as string[]).includes(value)) return value as T;
+    throw new ConfigError(`${name} must be one of ${values.join(', ')}, got "${raw}"`);
+  };
+}
+
+function setting<K extends keyof Config>(s: Setting<K>): Setting<K> {
+  return s;
+}
+
+/** The declaration every other view of the configuration is derived from. */
+export const SETTINGS = [
+  setting({ key: 'port', flag: 'port', env: 'LATCHKEY_PORT', default: 9999, description: 'TCP port to listen on (0 picks a free one).', parse: port }),
+  setting({ key: 'host', flag: 'host', env: 'LATCHKEY_HOST', default: '127.0.0.1', description: 'Interface to listen on.', parse: text }),
+  setting({
+    key: 'database',
+    flag: 'database',
+    env: 'LATCHKEY_DATABASE_URL',
+    default: './latchkey-data',
+    description: 'A directory (embedded PGlite there), "memory" (ephemeral PGlite) or a postgres:// URL.',
+    parse: text,
+  }),
+  setting({ key: 'jwtExp', env: 'LATCHKEY_JWT_EXP', default: 3600, description: 'Access-token lifetime in seconds.', parse: positive }),
+  setting({
+    key: 'refreshReuseInterval',
+    env: 'LATCHKEY_REFRESH_REUSE_INTERVAL',
+    default: 10,
+    description: 'Seconds during which the parent of the active refresh token gets the same successor back.',
+    parse: seconds,
+  }),
+  setting({
+    key: 'reuseRevokes',
+    env: 'LATCHKEY_REUSE_REVOKES',
+    default: 'session',
+    description: 'What refresh-token reuse revokes: "session" or every session of the "user".',
+    parse: oneOf('session', 'user'),
+  }),
+  setting({ key: 'sessionTimebox', env: 'LATCHKEY_SESSION_TIMEBOX', default: 0, description: 'Maximum session age in seconds (0 = off).', parse: seconds }),
+  setting({
+    key: 'sessionInactivityTimeout',
+    env: 'LATCHKEY_SESSION_INACTIVITY_TIMEOUT',
+    default: 0,
+    description: 'A session not refreshed for this many seconds expires (0 = off).',
+    parse: seconds,
+  }),
+  setting({
+    key: 'secretKey',
+    env: 'LATCHKEY_SECRET_KEY',
+    default: undefined,
+    defaultText: 'generated and stored on first start',
+    description: 'Admin secret key; also the root of refresh-token MACs and signing-key encryption.',
+    parse: optionalText,
+  }),
+  setting({ key: 'rateLimits', env: 'LATCHKEY_RATE_LIMITS', default: true, defaultText: 'on', description: '"off" disables every rate limit (benchmarks only).', parse: bool }),
+  setting({
+    key: 'requireApiKey',
+    env: 'LATCHKEY_REQUIRE_API_KEY',
+    default: false,
+    description: 'Require a matching publishable or secret key in the apikey header (401 otherwise).',
+    parse: bool,
+  }),
+  setting({ key: 'issuer', env: 'LATCHKEY_ISSUER', default: undefined, defaultText: "the server's URL + /auth/v1", description: 'The iss claim of access tokens.', parse: optionalText }),
+  setting({ key: 'trustProxy', env: 'LATCHKEY_TRUST_PROXY', default: false, description: 'Take the client IP from X-Forwarded-For (only behind a proxy that sets it).', parse: bool }),
+  setting({ key: 'dbPoolSize', env: 'LATCHKEY_DB_POOL_SIZE', default: 16, description: 'Postgres connections per process.', parse: positive }),
+  setting({ key: 'logLevel', env: 'LATCHKEY_LOG_LEVEL', default: 'info', description: 'info (every request), warn, or silent.', parse: oneOf('info', 'warn', 'silent') }),
+] as const;
+
+export function defaultConfig(): Config {
+  const config: Record<string, unknown> = {};
+  for (const s of SETTINGS) config[s.key] = s.default;
+  return config as unknown as Config;
+}
+
+/**
+ * Resolves the configuration: flags win over environment variables, which win over defaults.
+ * Throws `ConfigError` naming the flag or variable on a bad value.
+ */
+export function resolveConfig(flags: Record<string, string | undefined>, env: NodeJS.ProcessEnv): Config {
+  const config = defaultConfig() as unknown as Record<string, unknown>;
+  for (const s of SETTINGS) {
+    const fromFlag = 'flag' in s && s.flag !== undefined ? flags[s.flag] : undefined;
+    if (fromFlag !== undefined) config[s.key] = s.parse(fromFlag, `--${(s as { flag: string }).flag}`);
+    else if (env[s.env] !== undefined) config[s.key] = s.parse(env[s.env] as string, s.env);
+  }
+  // LATCHKEY_RATE_LIMITS=off reads naturally; bool() already accepts it.
+  return config as unknown as Config;
+}
+
+/** The `latchkey serve --help` table. */
+export function settingsHelp(): string {
+  const rows = SETTINGS.map((s) => {
+    const flag = 'flag' in s && s.flag ? `--${s.flag} <value>` : '';
+    const def = s.defaultText ?? String(s.default);
+    return { flag, env: s.env, text: `${s.description} (default: ${def})` };
+  });
+  const flagWidth = Math.max(...rows.map((r) => r.flag.length));
+  const envWidth = Math.max(...rows.map((r) => r.env.length));
+  return rows.map((r) => `  ${r.flag.padEnd(flagWidth)}  ${r.env.padEnd(envWidth)}  ${r.text}`).join('\n');
+}

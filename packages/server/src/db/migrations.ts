@@ -1,0 +1,77 @@
+/**
+ * The schema, as an append-only list of migrations. Never edit a shipped migration: add one.
+ * The same SQL runs on PGlite and Postgres.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'users, sessions, signing keys, secrets',
+    sql: `
+      CREATE TABLE users (
+        id uuid PRIMARY KEY,
+        aud text NOT NULL DEFAULT 'authenticated',
+        role text NOT NULL DEFAULT 'authenticated',
+        -- Stored lower-cased; unique among users that have one.
+        email text UNIQUE,
+        phone text,
+        -- argon2id PHC string; null for users without a password.
+        encrypted_password text,
+        email_confirmed_at timestamptz,
+        last_sign_in_at timestamptz,
+        raw_app_meta_data jsonb NOT NULL DEFAULT '{}'::jsonb,
+        raw_user_meta_data jsonb NOT NULL DEFAULT '{}'::jsonb,
+        banned_until timestamptz,
+        is_anonymous boolean NOT NULL DEFAULT false,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL
+      );
+
+      -- A session owns one chain of refresh tokens. The chain is not stored: token n of the
+      -- session is derived as MAC(root key, id || n), and "counter" is n of the active token.
+      -- Rotation is a compare-and-set on counter (see store/sessions.ts).
+      CREATE TABLE sessions (
+        id uuid PRIMARY KEY,
+        user_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        counter bigint NOT NULL DEFAULT 0,
+        aal text NOT NULL DEFAULT 'aal1',
+        amr jsonb NOT NULL DEFAULT '[]'::jsonb,
+        created_at timestamptz NOT NULL,
+        -- When the active token was issued (the last rotation, or sign-in).
+        refreshed_at timestamptz NOT NULL,
+        user_agent text,
+        ip text,
+        revoked_at timestamptz,
+        revoked_reason text
+      );
+      CREATE INDEX sessions_user_id_idx ON sessions (user_id);
+
+      -- Access-token signing keys. state: standby | current | previous | retired.
+      -- private_key is the PKCS#8 key encrypted with AES-256-GCM under a key derived from the
+      -- secret key (crypto/signing-keys.ts), never the key in the clear.
+      CREATE TABLE signing_keys (
+        kid text PRIMARY KEY,
+        alg text NOT NULL,
+        state text NOT NULL,
+        public_jwk jsonb NOT NULL,
+        private_key text NOT NULL,
+        created_at timestamptz NOT NULL
+      );
+      -- At most one key signs at a time; concurrent first starts race on this index.
+      CREATE UNIQUE INDEX signing_keys_one_current ON signing_keys (state) WHERE state = 'current';
+
+      -- Generated settings shared by every process on one database (the secret key when
+      -- LATCHKEY_SECRET_KEY is unset, the publishable key).
+      CREATE TABLE settings (
+        name text PRIMARY KEY,
+        value text NOT NULL,
+        created_at timestamptz NOT NULL
+      );
+    `,
+  },
+];

@@ -1,0 +1,71 @@
+/**
+ * The one error type of `@latchkey/server`, with a closed list of codes.
+ *
+ * Codes are GoTrue's `error_code` strings so `@supabase/supabase-js` surfaces them unchanged as
+ * `error.code`; each carries GoTrue's HTTP status. A thrown `LatchkeyError` becomes an HTTP
+ * response in `http/respond.ts`; anything else thrown is a bug and becomes a logged 500
+ * `unexpected_failure` whose message reveals nothing.
+ */
+
+/** Every error code the server can answer with, its HTTP status and a default message. */
+export const ERROR_CODES = {
+  bad_json: [400, 'The request body is not valid JSON.'],
+  validation_failed: [400, 'The request is invalid.'],
+  unsupported_grant_type: [400, 'Unsupported grant_type.'],
+  email_address_invalid: [400, 'The email address is invalid.'],
+  invalid_credentials: [400, 'Invalid login credentials.'],
+  refresh_token_not_found: [400, 'Invalid Refresh Token: Refresh Token Not Found'],
+  refresh_token_already_used: [400, 'Invalid Refresh Token: Already Used'],
+  session_expired: [400, 'Invalid Refresh Token: Session Expired'],
+  no_authorization: [401, 'This endpoint requires a Bearer token.'],
+  invalid_api_key: [401, 'Invalid API key.'],
+  bad_jwt: [403, 'Invalid JWT.'],
+  not_admin: [403, 'User not allowed.'],
+  session_not_found: [403, 'Session not found.'],
+  user_banned: [403, 'User is banned.'],
+  user_not_found: [404, 'User not found.'],
+  not_found: [404, 'Not found.'],
+  method_not_allowed: [405, 'Method not allowed.'],
+  request_timeout: [408, 'The request body took too long to arrive.'],
+  request_entity_too_large: [413, 'The request body is too large.'],
+  unsupported_media_type: [415, 'Send the request body as application/json.'],
+  user_already_exists: [422, 'User already registered.'],
+  email_exists: [422, 'A user with this email address has already been registered.'],
+  weak_password: [422, 'The password is too weak.'],
+  same_password: [422, 'New password should be different from the old password.'],
+  over_request_rate_limit: [429, 'Request rate limit reached.'],
+  unexpected_failure: [500, 'Unexpected failure; the request was not completed.'],
+  service_unavailable: [503, 'The server is shutting down or its database is unavailable.'],
+} as const satisfies Record<string, readonly [number, string]>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+const BRAND = Symbol.for('latchkey.error');
+
+export interface LatchkeyErrorOptions {
+  /** Overrides the code's default status where GoTrue answers the same code differently. */
+  status?: number;
+  /** Extra top-level fields for the response body (e.g. `weak_password: { reasons }`). */
+  extra?: Record<string, unknown>;
+  cause?: unknown;
+}
+
+export class LatchkeyError extends Error {
+  readonly [BRAND] = true;
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly extra: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message?: string, options: LatchkeyErrorOptions = {}) {
+    super(message ?? ERROR_CODES[code][1], options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'LatchkeyError';
+    this.code = code;
+    this.status = options.status ?? ERROR_CODES[code][0];
+    this.extra = options.extra;
+  }
+}
+
+/** True for a `LatchkeyError`, even one from a duplicate copy of this package. */
+export function isLatchkeyError(value: unknown): value is LatchkeyError {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+}

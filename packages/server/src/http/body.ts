@@ -1,0 +1,29 @@
+/** Reading request bodies: bounded in size and time, parsed as JSON (or a form for /token). */
+import type { IncomingMessage } from 'node:http';
+import { LatchkeyError } from '../errors.js';
+
+/** Larger than any legitimate auth request (metadata included), small enough to be harmless. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export async function readBody(req: IncomingMessage): Promise<unknown> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  // Refuse before reading a byte when the client says up front that it is too large.
+  if (declared > MAX_BODY_BYTES) throw new LatchkeyError('request_entity_too_large');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new LatchkeyError('request_entity_too_large');
+    chunks.push(chunk);
+  }
+  if (size === 0) return undefined;
+  const text = Buffer.concat(chunks).toString('utf8');
+  const type = (req.headers['content-type'] ?? '').toLowerCase();
+  // A form body for OAuth-style clients of /token; JSON otherwise (also when mislabeled as a form).
+  if (type.startsWith('application/x-www-form-urlencoded') && !text.trimStart().startsWith('{')) return Object.fromEntries(new URLSearchParams(text));
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new LatchkeyError('bad_json', 'Could not parse request body as JSON.');
+  }
+}

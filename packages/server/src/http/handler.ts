@@ -1,0 +1,139 @@
+/**
+ * The request pipeline: CORS, API key, routing, body, validation, authentication, handler, and
+ * one place that turns every failure into a coded response. Nothing in here logs a header value,
+ * a body or a query string: only method, route, status, timing and ids.
+ */
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { App } from '../app.js';
+import { verifyAccessToken } from '../crypto/jwt.js';
+import { LatchkeyError, isLatchkeyError } from '../errors.js';
+import { findLiveSession } from '../store/sessions.js';
+import { readBody } from './body.js';
+import { apiVersionHeader, requestApiVersion, sendError, sendJson } from './respond.js';
+import { parse, type HandlerContext, type Route } from './route.js';
+import { createRouter } from './router.js';
+
+const CORS_HEADERS = {
+  // Browsers call the auth server from the app's origin with a bearer token, never a cookie, so
+  // any origin may call it (as GoTrue does); there is no ambient credential to protect.
+  'access-control-allow-origin': '*',
+  'access-control-expose-headers': 'x-total-count, link, x-supabase-api-version, x-request-id, retry-after',
+};
+
+/** Compares two secrets in constant time, whatever their lengths (hashing equalizes them). */
+export function secretEquals(a: string, b: string): boolean {
+  const ha = createHash('sha256').update(a).digest();
+  const hb = createHash('sha256').update(b).digest();
+  return timingSafeEqual(ha, hb);
+}
+
+function bearer(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1];
+}
+
+function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+  if (trustProxy) {
+    // Only behind a proxy that overwrites X-Forwarded-For: otherwise clients could pick their
+    // own address and walk around the per-IP rate limits.
+    const forwarded = req.headers['x-forwarded-for'];
+    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+    if (first) return first;
+  }
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+const EXEMPT_FROM_API_KEY = new Set(['/health', '/.well-known/jwks.json']);
+
+export interface RequestHandlerOptions {
+  routes: readonly Route<any, any>[];
+  /** True while the server drains for shutdown: answers carry `Connection: close`. */
+  draining: () => boolean;
+}
+
+export function createRequestHandler(app: App, options: RequestHandlerOptions) {
+  const match = createRouter(options.routes);
+
+  async function authenticate(route: Route<any, any>, req: IncomingMessage, now: Date): Promise<HandlerContext<unknown, unknown>['auth']> {
+    if (route.auth === 'public') return undefined;
+    const token = bearer(req);
+    if (!token) throw new LatchkeyError('no_authorization');
+    if (route.auth === 'admin') {
+      // Constant-time: response timing must not leak how much of the secret key a guess got right.
+      if (secretEquals(token, app.apiKeys.secretKey)) return undefined;
+      try {
+        verifyAccessToken(app.keys, token, { issuer: app.issuer, audience: 'authenticated', now: now.getTime() / 1000 });
+      } catch {
+        throw new LatchkeyError('bad_jwt', 'invalid JWT: not the secret key nor a valid token', { status: 401 });
+      }
+      throw new LatchkeyError('not_admin');
+    }
+    const claims = verifyAccessToken(app.keys, token, { issuer: app.issuer, audience: 'authenticated', now: now.getTime() / 1000 });
+    const live = await findLiveSession(app.db, claims.session_id);
+    // A revoked session's access token is refused here even before it expires (GoTrue does the same).
+    if (!live || live.user.id !== claims.sub) throw new LatchkeyError('session_not_found');
+    return { ...live, claims };
+  }
+
+  function checkApiKey(req: IncomingMessage, path: string): void {
+    if (!app.config.requireApiKey || EXEMPT_FROM_API_KEY.has(path)) return;
+    const key = req.headers.apikey;
+    if (typeof key !== 'string' || !(secretEquals(key, app.apiKeys.publishableKey) || secretEquals(key, app.apiKeys.secretKey))) {
+      throw new LatchkeyError('invalid_api_key');
+    }
+  }
+
+  return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const requestId = randomUUID();
+    const apiVersion = requestApiVersion(req);
+    let routeName = 'unmatched';
+    res.setHeader('x-request-id', requestId);
+    for (const [name, value] of Object.entries({ ...CORS_HEADERS, ...apiVersionHeader(apiVersion) })) res.setHeader(name, value);
+    // Credential-bearing responses must never sit in a shared or browser cache (RFC 9111 §5.2.2.5).
+    res.setHeader('cache-control', 'no-store');
+    if (options.draining()) res.setHeader('connection', 'close');
+
+    try {
+      const url = new URL(req.url ?? '/', 'http://latchkey.invalid');
+      if (req.method === 'OPTIONS') {
+        res.setHeader('access-control-allow-methods', 'GET, POST, PUT, DELETE, OPTIONS');
+        res.setHeader('access-control-allow-headers', req.headers['access-control-request-headers'] ?? 'authorization, apikey, content-type, x-client-info, x-supabase-api-version');
+        res.setHeader('access-control-max-age', '86400');
+        sendJson(res, 204, undefined);
+        return;
+      }
+      const found = match(req.method ?? 'GET', url.pathname);
+      if (!found.route) throw new LatchkeyError(found.methodMismatch ? 'method_not_allowed' : 'not_found');
+      const { route, params } = found;
+      routeName = `${route.method} ${route.path}`;
+      checkApiKey(req, route.path);
+
+      const now = new Date(app.clock());
+      const request = { ip: clientIp(req, app.config.trustProxy), userAgent: req.headers['user-agent'], now };
+      const query = route.query ? parse(route.query, Object.fromEntries(url.searchParams)) : undefined;
+      const rawBody = req.method === 'GET' ? undefined : await readBody(req);
+      const body = route.body ? parse(route.body, rawBody ?? {}) : undefined;
+      const auth = await authenticate(route, req, now);
+      const reply = await route.handler({ app, body, query, params, request, auth });
+      for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+      sendJson(res, reply.status ?? 200, reply.status === 204 ? undefined : reply.body);
+    } catch (error) {
+      if (isLatchkeyError(error)) {
+        // The rest of an oversized body is not worth reading: close the connection after answering.
+        if (error.code === 'request_entity_too_large') res.setHeader('connection', 'close');
+        sendError(res, error, apiVersion);
+      } else {
+        // Log what failed, never the request: no body, header or query string reaches the log.
+        app.log.error('request failed', { req_id: requestId, route: routeName, error: error instanceof Error ? `${error.name}: ${error.message}` : 'unknown' });
+        if (!res.headersSent) sendError(res, new LatchkeyError('unexpected_failure'), apiVersion);
+        else res.destroy();
+      }
+    } finally {
+      app.log.info('request', { req_id: requestId, method: req.method, route: routeName, status: res.statusCode, ms: Math.round((performance.now() - started) * 10) / 10 });
+    }
+  };
+}

@@ -1,0 +1,136 @@
+/** The admin users API (GoTrue's /admin/users), authorized by the secret key. */
+import { z } from 'zod';
+import { assertStrongPassword, hashPassword } from '../crypto/password.js';
+import { LatchkeyError } from '../errors.js';
+import { emailField, metadataField, route } from '../http/route.js';
+import { revokeUserSessions } from '../store/sessions.js';
+import { createUser, deleteUser, findUserById, listUsers, updateUser, userJson } from '../store/users.js';
+
+const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Parses GoTrue's `ban_duration`: a Go duration ("24h", "1h30m") or "none" to lift a ban. */
+export function parseBanDuration(value: string): number | null {
+  if (value === 'none') return null;
+  if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(value)) {
+    throw new LatchkeyError('validation_failed', 'ban_duration: expected a duration like "24h" or "none"');
+  }
+  let ms = 0;
+  for (const [, amount, , unit] of value.matchAll(/(\d+(\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) ms += Number(amount) * (UNIT_MS[unit as string] as number);
+  return ms;
+}
+
+const userAttributes = {
+  password: z.string().max(1024).optional(),
+  user_metadata: metadataField.optional(),
+  app_metadata: metadataField.optional(),
+  email_confirm: z.boolean().optional(),
+  role: z.string().min(1).max(64).optional(),
+  ban_duration: z.string().max(64).optional(),
+};
+
+const idParam = (params: Record<string, string>) => params.id as string;
+
+export const adminListUsers = route({
+  method: 'GET',
+  path: '/admin/users',
+  auth: 'admin',
+  summary: 'List users, paged (page from 1, per_page up to 1000); X-Total-Count and Link headers as GoTrue sends them.',
+  query: z.object({
+    page: z.union([z.literal(''), z.coerce.number().int().min(1)]).optional(),
+    per_page: z.union([z.literal(''), z.coerce.number().int().min(1).max(1000)]).optional(),
+  }),
+  async handler({ app, query }) {
+    const page = typeof query.page === 'number' ? query.page : 1;
+    const perPage = typeof query.per_page === 'number' ? query.per_page : 50;
+    const { users, total } = await listUsers(app.db, page, perPage);
+    const last = Math.max(1, Math.ceil(total / perPage));
+    const links: string[] = [];
+    if (page < last) links.push(`</admin/users?page=${page + 1}&per_page=${perPage}>; rel="next"`);
+    links.push(`</admin/users?page=${last}&per_page=${perPage}>; rel="last"`);
+    return { body: { users: users.map(userJson), aud: 'authenticated' }, headers: { 'x-total-count': String(total), link: links.join(', ') } };
+  },
+});
+
+export const adminCreateUser = route({
+  method: 'POST',
+  path: '/admin/users',
+  auth: 'admin',
+  summary: 'Create a user.',
+  body: z.object({ email: emailField, ...userAttributes }),
+  async handler({ app, body, request }) {
+    if (body.password !== undefined) assertStrongPassword(body.password);
+    const ban = body.ban_duration === undefined ? null : parseBanDuration(body.ban_duration);
+    const user = await createUser(
+      app.db,
+      {
+        email: body.email,
+        passwordHash: body.password === undefined ? null : await hashPassword(body.password),
+        userMetadata: body.user_metadata ?? {},
+        appMetadata: body.app_metadata ?? {},
+        role: body.role ?? 'authenticated',
+        emailConfirmed: body.email_confirm ?? false,
+        bannedUntil: ban === null ? null : new Date(request.now.getTime() + ban),
+        now: request.now,
+      },
+      'email_exists',
+    );
+    return { body: userJson(user) };
+  },
+});
+
+export const adminGetUser = route({
+  method: 'GET',
+  path: '/admin/users/:id',
+  auth: 'admin',
+  summary: 'One user.',
+  async handler({ app, params }) {
+    const user = await findUserById(app.db, idParam(params));
+    if (!user) throw new LatchkeyError('user_not_found');
+    return { body: userJson(user) };
+  },
+});
+
+export const adminUpdateUser = route({
+  method: 'PUT',
+  path: '/admin/users/:id',
+  auth: 'admin',
+  summary: 'Update a user; a ban (ban_duration) ends its sessions.',
+  body: z.object({ email: emailField.optional(), ...userAttributes }),
+  async handler({ app, params, body, request }) {
+    const id = idParam(params);
+    if (!(await findUserById(app.db, id))) throw new LatchkeyError('user_not_found');
+    if (body.password !== undefined) assertStrongPassword(body.password);
+    const ban = body.ban_duration === undefined ? undefined : parseBanDuration(body.ban_duration);
+    const bannedUntil = ban === undefined ? undefined : ban === null ? null : new Date(request.now.getTime() + ban);
+    const patch = {
+      email: body.email,
+      passwordHash: body.password === undefined ? undefined : await hashPassword(body.password),
+      userMetadata: body.user_metadata,
+      appMetadata: body.app_metadata,
+      role: body.role,
+      emailConfirmed: body.email_confirm,
+      bannedUntil,
+    };
+    // One transaction: a ban and the end of the user's sessions land together or not at all.
+    const user = await app.db.transaction(async (tx) => {
+      const updated = await updateUser(tx, id, patch, request.now);
+      if (updated && bannedUntil) await revokeUserSessions(tx, id, request.now, 'banned');
+      return updated;
+    });
+    if (!user) throw new LatchkeyError('user_not_found');
+    return { body: userJson(user) };
+  },
+});
+
+export const adminDeleteUser = route({
+  method: 'DELETE',
+  path: '/admin/users/:id',
+  auth: 'admin',
+  summary: 'Delete a user and end its sessions.',
+  body: z.unknown(),
+  async handler({ app, params }) {
+    const user = await deleteUser(app.db, idParam(params));
+    if (!user) throw new LatchkeyError('user_not_found');
+    return { body: userJson(user) };
+  },
+});

@@ -1,0 +1,24 @@
+/** Every endpoint of the server; the router, the docs and the route tests read this list. */
+import type { Route } from '../http/route.js';
+import { adminCreateUser, adminDeleteUser, adminGetUser, adminListUsers, adminUpdateUser } from './admin-users.js';
+import { logout } from './logout.js';
+import { health, jwks, settings } from './meta.js';
+import { signup } from './signup.js';
+import { token } from './token.js';
+import { getUser, putUser } from './user.js';
+
+export const ROUTES: readonly Route<any, any>[] = [
+  health,
+  settings,
+  jwks,
+  signup,
+  token,
+  getUser,
+  putUser,
+  logout,
+  adminListUsers,
+  adminCreateUser,
+  adminGetUser,
+  adminUpdateUser,
+  adminDeleteUser,
+];

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { decodeRefreshToken } from '../crypto/refresh-token.js';
+import { verifyPassword } from '../crypto/password.js';
+import { LatchkeyError } from '../errors.js';
+import { emailField, parse, passwordField, route, type RequestInfo } from '../http/route.js';
+import type { App } from '../app.js';
+import { createSession, rotate } from '../store/sessions.js';
+import { findUserByEmail, isBanned } from '../store/users.js';
+import { sessionResponse } from './session-response.js';
+
+const passwordGrant = z.object({ email: emailField, password: passwordField });
+const refreshGrant = z.object({ refresh_token: z.string().min(1, 'refresh_token required').max(512) });
+
+async function passwordSignIn(app: App, input: unknown, request: RequestInfo) {
+  const { email, password } = parse(passwordGrant, input);
+  app.limiter.take('passwordPerIp', request.ip);
+  app.limiter.check('passwordFailuresPerAccount', email);
+  const user = await findUserByEmail(app.db, email);
+  // Runs argon2 even when the user does not exist: no timing difference reveals registered emails.
+  const ok = await verifyPassword(user?.encrypted_password, password);
+  if (!user || !ok) {
+    app.limiter.record('passwordFailuresPerAccount', email);
+    throw new LatchkeyError('invalid_credentials');
+  }
+  if (isBanned(user, request.now)) throw new LatchkeyError('user_banned', undefined, { status: 400 });
+  const session = await createSession(app.db, user.id, 'password', { now: request.now, userAgent: request.userAgent, ip: request.ip });
+  return sessionResponse(app, session, request.now);
+}
+
+async function refresh(app: App, input: unknown, request: RequestInfo) {
+  const { refresh_token } = parse(refreshGrant, input);
+  app.limiter.take('refreshPerIp', request.ip);
+  const presented = decodeRefreshToken(app.refreshKey, refresh_token);
+  // A token whose MAC does not check out was never issued by this server (or the secret key changed).
+  if (!presented) throw new LatchkeyError('refresh_token_not_found');
+  const outcome = await rotate(app.db, presented, app.policy, { now: request.now, userAgent: request.userAgent, ip: request.ip }, app.onReuse);
+  return sessionResponse(app, outcome, request.now);
+}
+
+export const token = route({
+  method: 'POST',
+  path: '/token',
+  auth: 'public',
+  summary: 'Sign in with a password (grant_type=password) or rotate a refresh token (grant_type=refresh_token).',
+  query: z.object({ grant_type: z.string().optional() }),
+  body: z.unknown(),
+  async handler({ app, body, query, request }) {
+    switch (query.grant_type) {
+      case 'password':
+        return { body: await passwordSignIn(app, body ?? {}, request) };
+      case 'refresh_token':
+        return { body: await refresh(app, body ?? {}, request) };
+      default:
+        throw new LatchkeyError('unsupported_grant_type', `Unsupported grant_type "${String(query.grant_type ?? '')}".`);
+    }
+  },
+});

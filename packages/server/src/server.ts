@@ -1,0 +1,127 @@
+/**
+ * Starting and stopping a Latchkey server: open the database, migrate, load keys, listen; on
+ * close, drain in-flight requests before the database goes away.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { App } from './app.js';
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config.js';
+import { deriveKey } from './crypto/derive.js';
+import { loadKeyRing } from './crypto/signing-keys.js';
+import { embeddedDirectory, openDatabase, type Database } from './db/database.js';
+import { migrate } from './db/migrate.js';
+import { createRequestHandler } from './http/handler.js';
+import { RateLimiter } from './http/rate-limit.js';
+import { createLogger, type Logger } from './log.js';
+import { ROUTES } from './routes/index.js';
+import { databaseApiKeys, embeddedApiKeys, type ApiKeys } from './settings.js';
+
+export interface StartOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** Database schema for Latchkey's tables (tests isolate themselves with one each). */
+  schema?: string;
+}
+
+export interface RunningServer {
+  /** e.g. `http://127.0.0.1:9999` */
+  url: string;
+  port: number;
+  app: App;
+  /** Stops accepting connections, drains in-flight requests (up to `graceMs`), closes the database. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** Opens the database, migrates it and reads (or generates) the keys; used by serve, migrate and api-keys. */
+export async function prepareDatabase(config: Config, options: { schema?: string; now?: Date } = {}): Promise<{ db: Database; apiKeys: ApiKeys }> {
+  const db = await openDatabase({ database: config.database, poolSize: config.dbPoolSize, schema: options.schema });
+  try {
+    await migrate(db);
+    const directory = embeddedDirectory(config.database);
+    const apiKeys = directory ? embeddedApiKeys(directory, config.secretKey) : await databaseApiKeys(db, config.secretKey, options.now ?? new Date());
+    return { db, apiKeys };
+  } catch (error) {
+    await db.close().catch(() => {});
+    throw error;
+  }
+}
+
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const clock = options.clock ?? systemClock;
+  const log = options.logger ?? createLogger(config.logLevel);
+  const { db, apiKeys } = await prepareDatabase(config, { schema: options.schema, now: new Date(clock()) });
+
+  let server: Server | undefined;
+  try {
+    const keys = await loadKeyRing(db, deriveKey(apiKeys.secretKey, 'signing-key-encryption'), new Date(clock()));
+    let draining = false;
+    const app: App = {
+      config,
+      db,
+      clock,
+      log,
+      keys,
+      refreshKey: deriveKey(apiKeys.secretKey, 'refresh-token-mac'),
+      apiKeys,
+      issuer: config.issuer ?? '',
+      limiter: new RateLimiter(clock, config.rateLimits),
+      policy: {
+        reuseIntervalSeconds: config.refreshReuseInterval,
+        reuseRevokes: config.reuseRevokes,
+        timeboxSeconds: config.sessionTimebox,
+        inactivityTimeoutSeconds: config.sessionInactivityTimeout,
+      },
+      onReuse(event) {
+        // Ids only: which session, whose, from where. Never a token.
+        log.warn('refresh token reuse detected; session revoked', {
+          session_id: event.sessionId,
+          user_id: event.userId,
+          presented: event.presentedCounter,
+          active: event.activeCounter,
+          ip: event.ip,
+          user_agent: event.userAgent,
+          revoked: config.reuseRevokes,
+        });
+      },
+    };
+    const handle = createRequestHandler(app, { routes: ROUTES, draining: () => draining });
+    const httpServer = createServer((req, res) => void handle(req, res));
+    server = httpServer;
+    // A client that trickles its request must not hold a connection forever.
+    httpServer.requestTimeout = 30_000;
+    httpServer.headersTimeout = 15_000;
+    httpServer.keepAliveTimeout = 65_000;
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(config.port, config.host, () => resolve());
+    });
+    const { port } = httpServer.address() as AddressInfo;
+    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    const url = `http://${host}:${port}`;
+    app.issuer = config.issuer ?? `${url}/auth/v1`;
+
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      port,
+      app,
+      close(graceMs = 10_000) {
+        closing ??= (async () => {
+          draining = true;
+          const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+          httpServer.closeIdleConnections();
+          const timer = setTimeout(() => httpServer.closeAllConnections(), graceMs);
+          await closed;
+          clearTimeout(timer);
+          await db.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    server?.close();
+    await db.close().catch(() => {});
+    throw error;
+  }
+}

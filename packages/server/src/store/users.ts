@@ -1,0 +1,182 @@
+/** Users: rows, their GoTrue JSON shape, and the statements that read and write them. */
+import { randomUUID } from 'node:crypto';
+import type { Queryable } from '../db/database.js';
+import { LatchkeyError, type ErrorCode } from '../errors.js';
+
+export interface UserRow {
+  id: string;
+  aud: string;
+  role: string;
+  email: string | null;
+  phone: string | null;
+  encrypted_password: string | null;
+  email_confirmed_at: Date | null;
+  last_sign_in_at: Date | null;
+  raw_app_meta_data: Record<string, unknown>;
+  raw_user_meta_data: Record<string, unknown>;
+  banned_until: Date | null;
+  is_anonymous: boolean;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** The column list of a user, for statements that join users with something else. */
+export const USER_COLUMNS =
+  'u.id, u.aud, u.role, u.email, u.phone, u.encrypted_password, u.email_confirmed_at, u.last_sign_in_at, u.raw_app_meta_data, u.raw_user_meta_data, u.banned_until, u.is_anonymous, u.created_at, u.updated_at';
+
+const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+
+export function appMetadata(row: UserRow): Record<string, unknown> {
+  return { provider: 'email', providers: ['email'], ...row.raw_app_meta_data };
+}
+
+/** The user object GoTrue returns (what supabase-js types as `User`). Never the password hash. */
+export function userJson(row: UserRow): Record<string, unknown> {
+  const identity = row.email
+    ? [
+        {
+          identity_id: row.id,
+          id: row.id,
+          user_id: row.id,
+          identity_data: { email: row.email, email_verified: row.email_confirmed_at !== null, phone_verified: false, sub: row.id },
+          provider: 'email',
+          last_sign_in_at: iso(row.last_sign_in_at),
+          created_at: iso(row.created_at),
+          updated_at: iso(row.updated_at),
+          email: row.email,
+        },
+      ]
+    : [];
+  return {
+    id: row.id,
+    aud: row.aud,
+    role: row.role,
+    email: row.email ?? '',
+    email_confirmed_at: iso(row.email_confirmed_at),
+    phone: row.phone ?? '',
+    confirmed_at: iso(row.email_confirmed_at),
+    last_sign_in_at: iso(row.last_sign_in_at),
+    app_metadata: appMetadata(row),
+    user_metadata: row.raw_user_meta_data,
+    identities: identity,
+    created_at: iso(row.created_at),
+    updated_at: iso(row.updated_at),
+    is_anonymous: row.is_anonymous,
+    ...(row.banned_until ? { banned_until: iso(row.banned_until) } : {}),
+  };
+}
+
+export function isBanned(row: Pick<UserRow, 'banned_until'>, now: Date): boolean {
+  return row.banned_until !== null && new Date(row.banned_until) > now;
+}
+
+export async function findUserByEmail(db: Queryable, email: string): Promise<UserRow | undefined> {
+  const rows = await db.query<UserRow>('SELECT * FROM users WHERE email = $1', [email]);
+  return rows[0];
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function findUserById(db: Queryable, id: string): Promise<UserRow | undefined> {
+  // Not a UUID cannot be a user; asking Postgres would be a type error (a 500).
+  if (!UUID.test(id)) return undefined;
+  const rows = await db.query<UserRow>('SELECT * FROM users WHERE id = $1', [id]);
+  return rows[0];
+}
+
+export interface NewUser {
+  email: string;
+  passwordHash: string | null;
+  userMetadata: Record<string, unknown>;
+  appMetadata: Record<string, unknown>;
+  role: string;
+  emailConfirmed: boolean;
+  bannedUntil: Date | null;
+  now: Date;
+}
+
+/** A values list and its SQL for inserting a user; shared by sign-up (with a session) and admin. */
+export function insertUserStatement(user: NewUser): { sql: string; params: unknown[] } {
+  return {
+    sql: `INSERT INTO users (id, email, encrypted_password, raw_user_meta_data, raw_app_meta_data, role, email_confirmed_at, banned_until, created_at, updated_at)
+          VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6, $7, $8, $9, $9)`,
+    params: [
+      randomUUID(),
+      user.email,
+      user.passwordHash,
+      JSON.stringify(user.userMetadata),
+      JSON.stringify(user.appMetadata),
+      user.role,
+      user.emailConfirmed ? user.now : null,
+      user.bannedUntil,
+      user.now,
+    ],
+  };
+}
+
+/** Maps the unique violation of two users with one email to the caller's coded error. */
+export function onDuplicateEmail(code: ErrorCode) {
+  return (error: unknown): never => {
+    if ((error as { code?: string }).code === '23505') throw new LatchkeyError(code);
+    throw error;
+  };
+}
+
+export async function createUser(db: Queryable, user: NewUser, duplicate: ErrorCode): Promise<UserRow> {
+  const { sql, params } = insertUserStatement(user);
+  const rows = await db.query<UserRow>(`${sql} RETURNING *`, params).catch(onDuplicateEmail(duplicate));
+  return rows[0] as UserRow;
+}
+
+export interface UserPatch {
+  email?: string;
+  passwordHash?: string;
+  userMetadata?: Record<string, unknown>;
+  appMetadata?: Record<string, unknown>;
+  role?: string;
+  emailConfirmed?: boolean;
+  /** null lifts a ban. */
+  bannedUntil?: Date | null;
+}
+
+/** Applies a patch; metadata patches merge top-level keys and a null value removes the key. */
+export async function updateUser(db: Queryable, id: string, patch: UserPatch, now: Date): Promise<UserRow | undefined> {
+  const sets: string[] = ['updated_at = $2'];
+  const params: unknown[] = [id, now];
+  const add = (column: string, value: unknown, cast = '') => {
+    params.push(value);
+    sets.push(`${column} = $${params.length}${cast}`);
+  };
+  if (patch.email !== undefined) add('email', patch.email);
+  if (patch.passwordHash !== undefined) add('encrypted_password', patch.passwordHash);
+  if (patch.role !== undefined) add('role', patch.role);
+  if (patch.emailConfirmed !== undefined) add('email_confirmed_at', patch.emailConfirmed ? now : null);
+  if (patch.bannedUntil !== undefined) add('banned_until', patch.bannedUntil);
+  for (const [column, value] of [
+    ['raw_user_meta_data', patch.userMetadata],
+    ['raw_app_meta_data', patch.appMetadata],
+  ] as const) {
+    if (value === undefined) continue;
+    const removed = Object.keys(value).filter((key) => value[key] === null);
+    params.push(JSON.stringify(value), removed);
+    // Merge top-level keys; a key set to null in the patch is removed (GoTrue's semantics).
+    sets.push(`${column} = (${column} || $${params.length - 1}::jsonb) - $${params.length}::text[]`);
+  }
+  const rows = await db.query<UserRow>(`UPDATE users SET ${sets.join(', ')} WHERE id = $1 RETURNING *`, params).catch(onDuplicateEmail('email_exists'));
+  return rows[0];
+}
+
+export async function deleteUser(db: Queryable, id: string): Promise<UserRow | undefined> {
+  if (!UUID.test(id)) return undefined;
+  // Sessions go with the user (ON DELETE CASCADE): its refresh tokens and /user stop working.
+  const rows = await db.query<UserRow>('DELETE FROM users WHERE id = $1 RETURNING *', [id]);
+  return rows[0];
+}
+
+export async function listUsers(db: Queryable, page: number, perPage: number): Promise<{ users: UserRow[]; total: number }> {
+  const [users, count] = await Promise.all([
+    db.query<UserRow>('SELECT * FROM users ORDER BY created_at, id LIMIT $1 OFFSET $2', [perPage, (page - 1) * perPage]),
+    db.query<{ total: string | number }>('SELECT count(*) AS total FROM users'),
+  ]);
+  return { users, total: Number(count[0]?.total ?? 0) };
+}

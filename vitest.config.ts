@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+// One run covers every package: each package's tests live in packages/<name>/test, mirroring src.
+export default defineConfig({
+  test: {
+    include: ['packages/*/test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    // Two cores: more workers than that only adds contention with the servers under test.
+    maxWorkers: 2,
+  },
+});
