@@ -9,5 +9,7 @@ export default defineConfig({
     pool: 'forks',
     // Two cores: more workers than that only adds contention with the servers under test.
     maxWorkers: 2,
+    // supabase-js (the compatibility tests' client) needs a global WebSocket; Node 20 has it behind a flag.
+    execArgv: ['--experimental-websocket'],
   },
 });

@@ -139,7 +139,7 @@ async function serve(config: Config): Promise<void> {
 }
 
 async function runMigrate(config: Config): Promise<void> {
-  const db = await openDatabase({ database: config.database, poolSize: 2 });
+  const db = await openDatabase({ database: config.database, poolSize: 2, schema: config.dbSchema });
   try {
     const applied = await migrate(db);
     process.stdout.write(applied.length ? `applied migrations ${applied.join(', ')}\n` : 'database is up to date\n');

@@ -28,6 +28,8 @@ export interface Config {
   trustProxy: boolean;
   /** Postgres connection pool size per process. */
   dbPoolSize: number;
+  /** Postgres schema holding Latchkey's tables. */
+  dbSchema: string;
   /** Log level: `info` logs every request, `warn` only problems, `silent` nothing. */
   logLevel: 'info' | 'warn' | 'silent';
 }
@@ -150,6 +152,7 @@ export const SETTINGS = [
   setting({ key: 'issuer', env: 'LATCHKEY_ISSUER', default: undefined, defaultText: "the server's URL + /auth/v1", description: 'The iss claim of access tokens.', parse: optionalText }),
   setting({ key: 'trustProxy', env: 'LATCHKEY_TRUST_PROXY', default: false, description: 'Take the client IP from X-Forwarded-For (only behind a proxy that sets it).', parse: bool }),
   setting({ key: 'dbPoolSize', env: 'LATCHKEY_DB_POOL_SIZE', default: 16, description: 'Postgres connections per process.', parse: positive }),
+  setting({ key: 'dbSchema', env: 'LATCHKEY_DB_SCHEMA', default: 'latchkey', description: "Schema that holds Latchkey's tables (share one database with your app).", parse: text }),
   setting({ key: 'logLevel', env: 'LATCHKEY_LOG_LEVEL', default: 'info', description: 'info (every request), warn, or silent.', parse: oneOf('info', 'warn', 'silent') }),
 ] as const;
 

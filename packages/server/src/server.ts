@@ -35,7 +35,7 @@ export interface RunningServer {
 
 /** Opens the database, migrates it and reads (or generates) the keys; used by serve, migrate and api-keys. */
 export async function prepareDatabase(config: Config, options: { schema?: string; now?: Date } = {}): Promise<{ db: Database; apiKeys: ApiKeys }> {
-  const db = await openDatabase({ database: config.database, poolSize: config.dbPoolSize, schema: options.schema });
+  const db = await openDatabase({ database: config.database, poolSize: config.dbPoolSize, schema: options.schema ?? config.dbSchema });
   try {
     await migrate(db);
     const directory = embeddedDirectory(config.database);

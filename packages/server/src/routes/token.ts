@@ -9,7 +9,7 @@ import { findUserByEmail, isBanned } from '../store/users.js';
 import { sessionResponse } from './session-response.js';
 
 const passwordGrant = z.object({ email: emailField, password: passwordField });
-const refreshGrant = z.object({ refresh_token: z.string().min(1, 'refresh_token required').max(512) });
+const refreshGrant = z.object({ refresh_token: z.string().min(1, 'refresh_token required').max(4096) });
 
 async function passwordSignIn(app: App, input: unknown, request: RequestInfo) {
   const { email, password } = parse(passwordGrant, input);
