@@ -91,7 +91,10 @@ function lockEmbedded(directory: string): () => void {
         process.kill(pid, 0);
         alive = pid !== process.pid;
       } catch {}
-      if (alive) fail(`another latchkey (pid ${pid}) is serving ${directory}; stop it, or use --database with another directory or a postgres:// URL`);
+      if (alive)
+        fail(
+          `another latchkey (pid ${pid}) is serving ${directory}; stop it, or use --database with another directory or a postgres:// URL`,
+        );
       unlinkSync(path);
     }
   }

@@ -100,7 +100,14 @@ function setting<K extends keyof Config>(s: Setting<K>): Setting<K> {
 
 /** The declaration every other view of the configuration is derived from. */
 export const SETTINGS = [
-  setting({ key: 'port', flag: 'port', env: 'LATCHKEY_PORT', default: 9999, description: 'TCP port to listen on (0 picks a free one).', parse: port }),
+  setting({
+    key: 'port',
+    flag: 'port',
+    env: 'LATCHKEY_PORT',
+    default: 9999,
+    description: 'TCP port to listen on (0 picks a free one).',
+    parse: port,
+  }),
   setting({ key: 'host', flag: 'host', env: 'LATCHKEY_HOST', default: '127.0.0.1', description: 'Interface to listen on.', parse: text }),
   setting({
     key: 'database',
@@ -125,7 +132,13 @@ export const SETTINGS = [
     description: 'What refresh-token reuse revokes: "session" or every session of the "user".',
     parse: oneOf('session', 'user'),
   }),
-  setting({ key: 'sessionTimebox', env: 'LATCHKEY_SESSION_TIMEBOX', default: 0, description: 'Maximum session age in seconds (0 = off).', parse: seconds }),
+  setting({
+    key: 'sessionTimebox',
+    env: 'LATCHKEY_SESSION_TIMEBOX',
+    default: 0,
+    description: 'Maximum session age in seconds (0 = off).',
+    parse: seconds,
+  }),
   setting({
     key: 'sessionInactivityTimeout',
     env: 'LATCHKEY_SESSION_INACTIVITY_TIMEOUT',
@@ -141,7 +154,14 @@ export const SETTINGS = [
     description: 'Admin secret key; also the root of refresh-token MACs and signing-key encryption.',
     parse: optionalText,
   }),
-  setting({ key: 'rateLimits', env: 'LATCHKEY_RATE_LIMITS', default: true, defaultText: 'on', description: '"off" disables every rate limit (benchmarks only).', parse: bool }),
+  setting({
+    key: 'rateLimits',
+    env: 'LATCHKEY_RATE_LIMITS',
+    default: true,
+    defaultText: 'on',
+    description: '"off" disables every rate limit (benchmarks only).',
+    parse: bool,
+  }),
   setting({
     key: 'requireApiKey',
     env: 'LATCHKEY_REQUIRE_API_KEY',
@@ -149,11 +169,42 @@ export const SETTINGS = [
     description: 'Require a matching publishable or secret key in the apikey header (401 otherwise).',
     parse: bool,
   }),
-  setting({ key: 'issuer', env: 'LATCHKEY_ISSUER', default: undefined, defaultText: "the server's URL + /auth/v1", description: 'The iss claim of access tokens.', parse: optionalText }),
-  setting({ key: 'trustProxy', env: 'LATCHKEY_TRUST_PROXY', default: false, description: 'Take the client IP from X-Forwarded-For (only behind a proxy that sets it).', parse: bool }),
-  setting({ key: 'dbPoolSize', env: 'LATCHKEY_DB_POOL_SIZE', default: 16, description: 'Postgres connections per process.', parse: positive }),
-  setting({ key: 'dbSchema', env: 'LATCHKEY_DB_SCHEMA', default: 'latchkey', description: "Schema that holds Latchkey's tables (share one database with your app).", parse: text }),
-  setting({ key: 'logLevel', env: 'LATCHKEY_LOG_LEVEL', default: 'info', description: 'info (every request), warn, or silent.', parse: oneOf('info', 'warn', 'silent') }),
+  setting({
+    key: 'issuer',
+    env: 'LATCHKEY_ISSUER',
+    default: undefined,
+    defaultText: "the server's URL + /auth/v1",
+    description: 'The iss claim of access tokens.',
+    parse: optionalText,
+  }),
+  setting({
+    key: 'trustProxy',
+    env: 'LATCHKEY_TRUST_PROXY',
+    default: false,
+    description: 'Take the client IP from X-Forwarded-For (only behind a proxy that sets it).',
+    parse: bool,
+  }),
+  setting({
+    key: 'dbPoolSize',
+    env: 'LATCHKEY_DB_POOL_SIZE',
+    default: 16,
+    description: 'Postgres connections per process.',
+    parse: positive,
+  }),
+  setting({
+    key: 'dbSchema',
+    env: 'LATCHKEY_DB_SCHEMA',
+    default: 'latchkey',
+    description: "Schema that holds Latchkey's tables (share one database with your app).",
+    parse: text,
+  }),
+  setting({
+    key: 'logLevel',
+    env: 'LATCHKEY_LOG_LEVEL',
+    default: 'info',
+    description: 'info (every request), warn, or silent.',
+    parse: oneOf('info', 'warn', 'silent'),
+  }),
 ] as const;
 
 export function defaultConfig(): Config {

@@ -34,12 +34,17 @@ export interface RunningServer {
 }
 
 /** Opens the database, migrates it and reads (or generates) the keys; used by serve, migrate and api-keys. */
-export async function prepareDatabase(config: Config, options: { schema?: string; now?: Date } = {}): Promise<{ db: Database; apiKeys: ApiKeys }> {
+export async function prepareDatabase(
+  config: Config,
+  options: { schema?: string; now?: Date } = {},
+): Promise<{ db: Database; apiKeys: ApiKeys }> {
   const db = await openDatabase({ database: config.database, poolSize: config.dbPoolSize, schema: options.schema ?? config.dbSchema });
   try {
     await migrate(db);
     const directory = embeddedDirectory(config.database);
-    const apiKeys = directory ? embeddedApiKeys(directory, config.secretKey) : await databaseApiKeys(db, config.secretKey, options.now ?? new Date());
+    const apiKeys = directory
+      ? embeddedApiKeys(directory, config.secretKey)
+      : await databaseApiKeys(db, config.secretKey, options.now ?? new Date());
     return { db, apiKeys };
   } catch (error) {
     await db.close().catch(() => {});

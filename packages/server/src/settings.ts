@@ -60,7 +60,9 @@ export async function databaseApiKeys(db: Database, secretKeyOverride: string | 
     if (value === undefined) continue;
     await db.query('INSERT INTO settings (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING', [name, value, now]);
   }
-  const rows = await db.query<{ name: string; value: string }>("SELECT name, value FROM settings WHERE name IN ('publishable_key', 'secret_key')");
+  const rows = await db.query<{ name: string; value: string }>(
+    "SELECT name, value FROM settings WHERE name IN ('publishable_key', 'secret_key')",
+  );
   const byName = new Map(rows.map((r) => [r.name, r.value]));
   return { publishableKey: byName.get('publishable_key') as string, secretKey: secretKeyOverride ?? (byName.get('secret_key') as string) };
 }

@@ -31,7 +31,9 @@ describe.skipIf(!database)('three server processes on one Postgres', () => {
   });
 
   it('processes started at once agree on one signing key and one secret key', async () => {
-    const jwks = await Promise.all(procs.map(async (p) => JSON.stringify(await (await fetch(`${p.authUrl}/.well-known/jwks.json`)).json())));
+    const jwks = await Promise.all(
+      procs.map(async (p) => JSON.stringify(await (await fetch(`${p.authUrl}/.well-known/jwks.json`)).json())),
+    );
     expect(new Set(jwks).size).toBe(1);
     const session = await signUp(procs[0]!);
     for (const p of procs) expect((await call(p.authUrl, 'GET', '/user', { token: session.access_token })).status).toBe(200);

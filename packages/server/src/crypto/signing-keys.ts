@@ -2,7 +2,16 @@
  * Access-token signing keys: generated on first start (ES256), stored encrypted, published in
  * the JWKS. Keys are imported once at start, never on the request path.
  */
-import { createCipheriv, createDecipheriv, createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto';
 import type { Database } from '../db/database.js';
 
 export type SigningAlgorithm = 'ES256';
@@ -64,9 +73,7 @@ function decrypt(key: Buffer, stored: string, kid: string): string {
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
     return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
   } catch {
-    throw new Error(
-      `signing key ${kid} cannot be decrypted: it was stored under a different secret key (LATCHKEY_SECRET_KEY changed?)`,
-    );
+    throw new Error(`signing key ${kid} cannot be decrypted: it was stored under a different secret key (LATCHKEY_SECRET_KEY changed?)`);
   }
 }
 
@@ -89,7 +96,8 @@ function generate(encryptionKey: Buffer): KeyRow {
  * starting together race on a unique index; the losers load the winner's key.
  */
 export async function loadKeyRing(db: Database, encryptionKey: Buffer, now: Date): Promise<KeyRing> {
-  const select = () => db.query<KeyRow>("SELECT kid, alg, state, public_jwk, private_key FROM signing_keys WHERE state <> 'retired' ORDER BY created_at");
+  const select = () =>
+    db.query<KeyRow>("SELECT kid, alg, state, public_jwk, private_key FROM signing_keys WHERE state <> 'retired' ORDER BY created_at");
   let rows = await select();
   if (!rows.some((r) => r.state === 'current')) {
     const row = generate(encryptionKey);
@@ -104,7 +112,10 @@ export async function loadKeyRing(db: Database, encryptionKey: Buffer, now: Date
 
   const verifying = new Map<string, { alg: SigningAlgorithm; publicKey: KeyObject }>();
   for (const row of rows) {
-    verifying.set(row.kid, { alg: row.alg as SigningAlgorithm, publicKey: createPublicKey({ key: row.public_jwk as never, format: 'jwk' }) });
+    verifying.set(row.kid, {
+      alg: row.alg as SigningAlgorithm,
+      publicKey: createPublicKey({ key: row.public_jwk as never, format: 'jwk' }),
+    });
   }
   const privateKey = createPrivateKey(decrypt(encryptionKey, currentRow.private_key, currentRow.kid));
   return {

@@ -20,7 +20,8 @@ export async function readBody(req: IncomingMessage): Promise<unknown> {
   const text = Buffer.concat(chunks).toString('utf8');
   const type = (req.headers['content-type'] ?? '').toLowerCase();
   // A form body for OAuth-style clients of /token; JSON otherwise (also when mislabeled as a form).
-  if (type.startsWith('application/x-www-form-urlencoded') && !text.trimStart().startsWith('{')) return Object.fromEntries(new URLSearchParams(text));
+  if (type.startsWith('application/x-www-form-urlencoded') && !text.trimStart().startsWith('{'))
+    return Object.fromEntries(new URLSearchParams(text));
   try {
     return JSON.parse(text) as unknown;
   } catch {

@@ -101,7 +101,10 @@ export function createRequestHandler(app: App, options: RequestHandlerOptions) {
       const url = new URL(req.url ?? '/', 'http://latchkey.invalid');
       if (req.method === 'OPTIONS') {
         res.setHeader('access-control-allow-methods', 'GET, POST, PUT, DELETE, OPTIONS');
-        res.setHeader('access-control-allow-headers', req.headers['access-control-request-headers'] ?? 'authorization, apikey, content-type, x-client-info, x-supabase-api-version');
+        res.setHeader(
+          'access-control-allow-headers',
+          req.headers['access-control-request-headers'] ?? 'authorization, apikey, content-type, x-client-info, x-supabase-api-version',
+        );
         res.setHeader('access-control-max-age', '86400');
         sendJson(res, 204, undefined);
         return;
@@ -128,12 +131,22 @@ export function createRequestHandler(app: App, options: RequestHandlerOptions) {
         sendError(res, error, apiVersion);
       } else {
         // Log what failed, never the request: no body, header or query string reaches the log.
-        app.log.error('request failed', { req_id: requestId, route: routeName, error: error instanceof Error ? `${error.name}: ${error.message}` : 'unknown' });
+        app.log.error('request failed', {
+          req_id: requestId,
+          route: routeName,
+          error: error instanceof Error ? `${error.name}: ${error.message}` : 'unknown',
+        });
         if (!res.headersSent) sendError(res, new LatchkeyError('unexpected_failure'), apiVersion);
         else res.destroy();
       }
     } finally {
-      app.log.info('request', { req_id: requestId, method: req.method, route: routeName, status: res.statusCode, ms: Math.round((performance.now() - started) * 10) / 10 });
+      app.log.info('request', {
+        req_id: requestId,
+        method: req.method,
+        route: routeName,
+        status: res.statusCode,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+      });
     }
   };
 }

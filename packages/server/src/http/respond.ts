@@ -17,7 +17,9 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   const payload = body === undefined ? '' : JSON.stringify(body);
   res.writeHead(status, {
     ...headers,
-    ...(payload ? { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload) } : { 'content-length': 0 }),
+    ...(payload
+      ? { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload) }
+      : { 'content-length': 0 }),
   });
   res.end(payload);
 }

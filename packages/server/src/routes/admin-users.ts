@@ -15,7 +15,8 @@ export function parseBanDuration(value: string): number | null {
     throw new LatchkeyError('validation_failed', 'ban_duration: expected a duration like "24h" or "none"');
   }
   let ms = 0;
-  for (const [, amount, , unit] of value.matchAll(/(\d+(\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) ms += Number(amount) * (UNIT_MS[unit as string] as number);
+  for (const [, amount, , unit] of value.matchAll(/(\d+(\.\d+)?)(ns|us|µs|ms|s|m|h)/g))
+    ms += Number(amount) * (UNIT_MS[unit as string] as number);
   return ms;
 }
 
@@ -47,7 +48,10 @@ export const adminListUsers = route({
     const links: string[] = [];
     if (page < last) links.push(`</admin/users?page=${page + 1}&per_page=${perPage}>; rel="next"`);
     links.push(`</admin/users?page=${last}&per_page=${perPage}>; rel="last"`);
-    return { body: { users: users.map(userJson), aud: 'authenticated' }, headers: { 'x-total-count': String(total), link: links.join(', ') } };
+    return {
+      body: { users: users.map(userJson), aud: 'authenticated' },
+      headers: { 'x-total-count': String(total), link: links.join(', ') },
+    };
   },
 });
 

@@ -6,7 +6,7 @@ export const logout = route({
   method: 'POST',
   path: '/logout',
   auth: 'user',
-  summary: "End this session (scope=local), every session of the user (global, the default), or all but this one (others).",
+  summary: 'End this session (scope=local), every session of the user (global, the default), or all but this one (others).',
   query: z.object({ scope: z.enum(['global', 'local', 'others']).default('global') }),
   body: z.unknown(),
   async handler({ app, auth, query, request }) {

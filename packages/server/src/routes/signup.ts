@@ -20,7 +20,16 @@ export const signup = route({
     const session = await app.db.transaction(async (tx) => {
       const user = await createUser(
         tx,
-        { email: body.email, passwordHash, userMetadata: body.data ?? {}, appMetadata: {}, role: 'authenticated', emailConfirmed: true, bannedUntil: null, now: request.now },
+        {
+          email: body.email,
+          passwordHash,
+          userMetadata: body.data ?? {},
+          appMetadata: {},
+          role: 'authenticated',
+          emailConfirmed: true,
+          bannedUntil: null,
+          now: request.now,
+        },
         'user_already_exists',
       );
       return createSession(tx, user.id, 'password', { now: request.now, userAgent: request.userAgent, ip: request.ip });

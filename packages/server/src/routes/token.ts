@@ -33,7 +33,13 @@ async function refresh(app: App, input: unknown, request: RequestInfo) {
   const presented = decodeRefreshToken(app.refreshKey, refresh_token);
   // A token whose MAC does not check out was never issued by this server (or the secret key changed).
   if (!presented) throw new LatchkeyError('refresh_token_not_found');
-  const outcome = await rotate(app.db, presented, app.policy, { now: request.now, userAgent: request.userAgent, ip: request.ip }, app.onReuse);
+  const outcome = await rotate(
+    app.db,
+    presented,
+    app.policy,
+    { now: request.now, userAgent: request.userAgent, ip: request.ip },
+    app.onReuse,
+  );
   return sessionResponse(app, outcome, request.now);
 }
 

@@ -44,8 +44,7 @@ export interface RefreshContext {
 }
 
 export type RotationOutcome =
-  | { kind: 'rotated'; session: SessionInfo; user: UserRow }
-  | { kind: 'replayed'; session: SessionInfo; user: UserRow };
+  { kind: 'rotated'; session: SessionInfo; user: UserRow } | { kind: 'replayed'; session: SessionInfo; user: UserRow };
 
 /** Fired when a used refresh token comes back: the session is revoked before this is called. */
 export interface ReuseDetected {
@@ -71,7 +70,8 @@ const SESSION_COLUMNS =
   's.id AS session_id, s.counter AS session_counter, s.aal AS session_aal, s.amr AS session_amr, s.created_at AS session_created_at, s.refreshed_at AS session_refreshed_at, s.revoked_at AS session_revoked_at';
 
 function split(row: SessionUserRow): SessionWithUser {
-  const { session_id, session_counter, session_aal, session_amr, session_created_at, session_refreshed_at, session_revoked_at, ...user } = row;
+  const { session_id, session_counter, session_aal, session_amr, session_created_at, session_refreshed_at, session_revoked_at, ...user } =
+    row;
   return { session: { id: session_id, counter: Number(session_counter), aal: session_aal, amr: session_amr }, user: user as UserRow };
 }
 
@@ -81,12 +81,7 @@ const secondsBefore = (now: Date, seconds: number) => (seconds > 0 ? new Date(no
  * Creates a session for a user that just proved who they are, and stamps `last_sign_in_at`, in
  * one statement.
  */
-export async function createSession(
-  db: Queryable,
-  userId: string,
-  method: string,
-  ctx: RefreshContext,
-): Promise<SessionWithUser> {
+export async function createSession(db: Queryable, userId: string, method: string, ctx: RefreshContext): Promise<SessionWithUser> {
   const id = randomUUID();
   const amr = [{ method, timestamp: Math.floor(ctx.now.getTime() / 1000) }];
   const rows = await db.query<SessionUserRow>(
@@ -123,9 +118,9 @@ export async function rotate(
   // Two tries: the second covers a session that became refreshable between the two statements
   // of the first (a ban lifted in between), which is then simply the active token again.
   for (let attempt = 0; attempt < 2; attempt++) {
-  // The compare-and-set: the only statement that ever moves a session's counter.
-  const rotated = await db.query<SessionUserRow>(
-    `UPDATE sessions s
+    // The compare-and-set: the only statement that ever moves a session's counter.
+    const rotated = await db.query<SessionUserRow>(
+      `UPDATE sessions s
         SET counter = s.counter + 1, refreshed_at = $3, user_agent = $6, ip = $7
        FROM users u
       WHERE s.id = $1 AND s.counter = $2 AND s.revoked_at IS NULL
@@ -133,46 +128,48 @@ export async function rotate(
         AND ($4::timestamptz IS NULL OR s.created_at > $4)
         AND ($5::timestamptz IS NULL OR s.refreshed_at > $5)
     RETURNING ${SESSION_COLUMNS}, ${USER_COLUMNS}`,
-    [presented.sessionId, presented.counter, now, timeboxStart, inactiveBefore, ctx.userAgent ?? null, ctx.ip ?? null],
-  );
-  if (rotated[0]) return { kind: 'rotated', ...split(rotated[0]) };
+      [presented.sessionId, presented.counter, now, timeboxStart, inactiveBefore, ctx.userAgent ?? null, ctx.ip ?? null],
+    );
+    if (rotated[0]) return { kind: 'rotated', ...split(rotated[0]) };
 
-  // Lost the compare-and-set, or the session cannot refresh: find out which.
-  const rows = await db.query<SessionUserRow>(
-    `SELECT ${SESSION_COLUMNS}, ${USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1`,
-    [presented.sessionId],
-  );
-  const row = rows[0];
-  // The token was ours (its MAC checked out) but its session is gone: deleted with its user.
-  if (!row || row.session_revoked_at) throw new LatchkeyError('session_not_found', 'Invalid Refresh Token: Session Not Found', { status: 400 });
-  if (row.banned_until && new Date(row.banned_until) > now) throw new LatchkeyError('user_banned', 'Invalid Refresh Token: User Banned', { status: 400 });
-  if ((timeboxStart && row.session_created_at <= timeboxStart) || (inactiveBefore && row.session_refreshed_at <= inactiveBefore)) {
-    throw new LatchkeyError('session_expired');
-  }
-  const { session, user } = split(row);
-  if (presented.counter > session.counter) {
-    // Issued by us for a future the database does not know (restored from an older backup).
-    throw new LatchkeyError('refresh_token_not_found');
-  }
-  if (presented.counter === session.counter) continue;
-  const rotatedAgo = now.getTime() - new Date(row.session_refreshed_at).getTime();
-  if (presented.counter === session.counter - 1 && rotatedAgo < policy.reuseIntervalSeconds * 1000) {
-    // The immediate parent inside the reuse interval: a concurrent or retried refresh of the
-    // same token. Same successor, no new branch.
-    return { kind: 'replayed', session, user };
-  }
+    // Lost the compare-and-set, or the session cannot refresh: find out which.
+    const rows = await db.query<SessionUserRow>(
+      `SELECT ${SESSION_COLUMNS}, ${USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1`,
+      [presented.sessionId],
+    );
+    const row = rows[0];
+    // The token was ours (its MAC checked out) but its session is gone: deleted with its user.
+    if (!row || row.session_revoked_at)
+      throw new LatchkeyError('session_not_found', 'Invalid Refresh Token: Session Not Found', { status: 400 });
+    if (row.banned_until && new Date(row.banned_until) > now)
+      throw new LatchkeyError('user_banned', 'Invalid Refresh Token: User Banned', { status: 400 });
+    if ((timeboxStart && row.session_created_at <= timeboxStart) || (inactiveBefore && row.session_refreshed_at <= inactiveBefore)) {
+      throw new LatchkeyError('session_expired');
+    }
+    const { session, user } = split(row);
+    if (presented.counter > session.counter) {
+      // Issued by us for a future the database does not know (restored from an older backup).
+      throw new LatchkeyError('refresh_token_not_found');
+    }
+    if (presented.counter === session.counter) continue;
+    const rotatedAgo = now.getTime() - new Date(row.session_refreshed_at).getTime();
+    if (presented.counter === session.counter - 1 && rotatedAgo < policy.reuseIntervalSeconds * 1000) {
+      // The immediate parent inside the reuse interval: a concurrent or retried refresh of the
+      // same token. Same successor, no new branch.
+      return { kind: 'replayed', session, user };
+    }
 
-  // Anything else is a used token presented again: treat it as stolen.
-  await revokeForReuse(db, policy, session.id, user.id, now);
-  onReuse({
-    sessionId: session.id,
-    userId: user.id,
-    presentedCounter: presented.counter,
-    activeCounter: session.counter,
-    ip: ctx.ip,
-    userAgent: ctx.userAgent,
-  });
-  throw new LatchkeyError('refresh_token_already_used');
+    // Anything else is a used token presented again: treat it as stolen.
+    await revokeForReuse(db, policy, session.id, user.id, now);
+    onReuse({
+      sessionId: session.id,
+      userId: user.id,
+      presentedCounter: presented.counter,
+      activeCounter: session.counter,
+      ip: ctx.ip,
+      userAgent: ctx.userAgent,
+    });
+    throw new LatchkeyError('refresh_token_already_used');
   }
   throw new LatchkeyError('refresh_token_not_found');
 }
@@ -181,7 +178,10 @@ async function revokeForReuse(db: Queryable, policy: SessionPolicy, sessionId: s
   if (policy.reuseRevokes === 'user') {
     await revokeUserSessions(db, userId, now, 'refresh_token_reuse');
   } else {
-    await db.query("UPDATE sessions SET revoked_at = $2, revoked_reason = 'refresh_token_reuse' WHERE id = $1 AND revoked_at IS NULL", [sessionId, now]);
+    await db.query("UPDATE sessions SET revoked_at = $2, revoked_reason = 'refresh_token_reuse' WHERE id = $1 AND revoked_at IS NULL", [
+      sessionId,
+      now,
+    ]);
   }
 }
 

@@ -162,7 +162,9 @@ export async function updateUser(db: Queryable, id: string, patch: UserPatch, no
     // Merge top-level keys; a key set to null in the patch is removed (GoTrue's semantics).
     sets.push(`${column} = (${column} || $${params.length - 1}::jsonb) - $${params.length}::text[]`);
   }
-  const rows = await db.query<UserRow>(`UPDATE users SET ${sets.join(', ')} WHERE id = $1 RETURNING *`, params).catch(onDuplicateEmail('email_exists'));
+  const rows = await db
+    .query<UserRow>(`UPDATE users SET ${sets.join(', ')} WHERE id = $1 RETURNING *`, params)
+    .catch(onDuplicateEmail('email_exists'));
   return rows[0];
 }
 

@@ -19,12 +19,33 @@ describe('bad input', () => {
     ['missing password', 'POST', '/signup', { body: { email: 'x@example.com' } }, 400, 'validation_failed'],
     ['email of the wrong type', 'POST', '/signup', { body: { email: 42, password: 'password123' } }, 400, 'validation_failed'],
     ['an invalid email', 'POST', '/signup', { body: { email: 'not-an-email', password: 'password123' } }, 400, 'validation_failed'],
-    ['data that is not an object', 'POST', '/signup', { body: { email: 'x@example.com', password: 'password123', data: 'str' } }, 400, 'validation_failed'],
+    [
+      'data that is not an object',
+      'POST',
+      '/signup',
+      { body: { email: 'x@example.com', password: 'password123', data: 'str' } },
+      400,
+      'validation_failed',
+    ],
     ['an unknown grant type', 'POST', '/token?grant_type=magic', { body: {} }, 400, 'unsupported_grant_type'],
     ['no grant type', 'POST', '/token', { body: {} }, 400, 'unsupported_grant_type'],
     ['refresh without a token', 'POST', '/token?grant_type=refresh_token', { body: {} }, 400, 'validation_failed'],
-    ['refresh_token of the wrong type', 'POST', '/token?grant_type=refresh_token', { body: { refresh_token: { $ne: 1 } } }, 400, 'validation_failed'],
-    ['password grant without password', 'POST', '/token?grant_type=password', { body: { email: 'x@example.com' } }, 400, 'validation_failed'],
+    [
+      'refresh_token of the wrong type',
+      'POST',
+      '/token?grant_type=refresh_token',
+      { body: { refresh_token: { $ne: 1 } } },
+      400,
+      'validation_failed',
+    ],
+    [
+      'password grant without password',
+      'POST',
+      '/token?grant_type=password',
+      { body: { email: 'x@example.com' } },
+      400,
+      'validation_failed',
+    ],
     ['a bad logout scope', 'POST', '/logout?scope=everything', {}, 400, 'validation_failed'],
     ['an unknown route', 'GET', '/nope', {}, 404, 'not_found'],
     ['a known route with the wrong method', 'DELETE', '/signup', {}, 405, 'method_not_allowed'],
@@ -50,7 +71,12 @@ describe('bad input', () => {
         controller.close();
       },
     });
-    const res = await fetch(`${server.authUrl}/signup`, { method: 'POST', body: chunks, duplex: 'half', headers: { 'content-type': 'application/json' } } as RequestInit);
+    const res = await fetch(`${server.authUrl}/signup`, {
+      method: 'POST',
+      body: chunks,
+      duplex: 'half',
+      headers: { 'content-type': 'application/json' },
+    } as RequestInit);
     expect(res.status).toBe(413);
   });
 
@@ -62,7 +88,10 @@ describe('bad input', () => {
 
   it('a bad ban_duration is validation_failed', async () => {
     const { user } = await signUp(server);
-    const reply = await call(server.authUrl, 'PUT', `/admin/users/${user.id}`, { token: server.secretKey, body: { ban_duration: 'forever' } });
+    const reply = await call(server.authUrl, 'PUT', `/admin/users/${user.id}`, {
+      token: server.secretKey,
+      body: { ban_duration: 'forever' },
+    });
     expect(reply.status).toBe(400);
     expect(reply.body.code).toBe('validation_failed');
   });
@@ -70,7 +99,9 @@ describe('bad input', () => {
 
 describe('error body shapes', () => {
   it('with X-Supabase-Api-Version ≥ 2024-01-01: { code, message } and the header echoed', async () => {
-    const reply = await call(server.authUrl, 'POST', '/token?grant_type=password', { body: { email: uniqueEmail(), password: 'whatever123' } });
+    const reply = await call(server.authUrl, 'POST', '/token?grant_type=password', {
+      body: { email: uniqueEmail(), password: 'whatever123' },
+    });
     expect(reply.body).toEqual({ code: 'invalid_credentials', message: expect.any(String) });
     expect(reply.headers.get('x-supabase-api-version')).toBe('2024-01-01');
   });
@@ -90,7 +121,10 @@ describe('error body shapes', () => {
     const modern = await call(server.authUrl, 'POST', '/signup', { body: { email: uniqueEmail(), password: 'short' } });
     expect(modern.status).toBe(422);
     expect(modern.body.weak_password.reasons).toEqual(['length']);
-    const legacy = await fetch(`${server.authUrl}/signup`, { method: 'POST', body: JSON.stringify({ email: uniqueEmail(), password: 'short' }) });
+    const legacy = await fetch(`${server.authUrl}/signup`, {
+      method: 'POST',
+      body: JSON.stringify({ email: uniqueEmail(), password: 'short' }),
+    });
     expect((await legacy.json()).weak_password.reasons).toEqual(['length']);
   });
 });
@@ -98,7 +132,10 @@ describe('error body shapes', () => {
 describe('headers', () => {
   it('credential-bearing responses are Cache-Control: no-store', async () => {
     const session = await signUp(server);
-    const res = await fetch(`${server.authUrl}/token?grant_type=refresh_token`, { method: 'POST', body: JSON.stringify({ refresh_token: session.refresh_token }) });
+    const res = await fetch(`${server.authUrl}/token?grant_type=refresh_token`, {
+      method: 'POST',
+      body: JSON.stringify({ refresh_token: session.refresh_token }),
+    });
     expect(res.headers.get('cache-control')).toBe('no-store');
     const user = await call(server.authUrl, 'GET', '/user', { token: session.access_token });
     expect(user.headers.get('cache-control')).toBe('no-store');
@@ -113,7 +150,11 @@ describe('headers', () => {
   it('answers CORS preflights for browser apps', async () => {
     const res = await fetch(`${server.authUrl}/token?grant_type=password`, {
       method: 'OPTIONS',
-      headers: { origin: 'http://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, apikey, x-supabase-api-version' },
+      headers: {
+        origin: 'http://app.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type, apikey, x-supabase-api-version',
+      },
     });
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');

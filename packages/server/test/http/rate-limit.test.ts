@@ -12,7 +12,8 @@ afterEach(async () => {
   server = undefined;
 });
 
-const signIn = (s: TestServer, email: string, password: string) => call(s.authUrl, 'POST', '/token?grant_type=password', { body: { email, password } });
+const signIn = (s: TestServer, email: string, password: string) =>
+  call(s.authUrl, 'POST', '/token?grant_type=password', { body: { email, password } });
 
 describe('default rate limits', () => {
   it('password guessing on one account is throttled; the owner keeps refreshing their session', async () => {
@@ -52,7 +53,8 @@ describe('default rate limits', () => {
   it('sign-ups per IP are throttled', async () => {
     server = await startTestServer({ config: { rateLimits: true } });
     const statuses: number[] = [];
-    for (let i = 0; i < 31; i++) statuses.push((await call(server.authUrl, 'POST', '/signup', { body: { email: uniqueEmail(), password: 'x' } })).status);
+    for (let i = 0; i < 31; i++)
+      statuses.push((await call(server.authUrl, 'POST', '/signup', { body: { email: uniqueEmail(), password: 'x' } })).status);
     // Weak passwords fail after the limiter took its token: the 31st is refused before validation of the password.
     expect(statuses.slice(0, 30)).toEqual(Array(30).fill(422));
     expect(statuses[30]).toBe(429);
