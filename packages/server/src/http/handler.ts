@@ -46,6 +46,13 @@ function clientIp(req: IncomingMessage, trustProxy: boolean): string {
   return req.socket.remoteAddress ?? 'unknown';
 }
 
+/** Connection-level failures (refused, reset, admin shutdown, too many clients): a 503, not a 500. */
+function isDatabaseUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return /timeout exceeded when trying to connect|Connection terminated/i.test(String((error as Error)?.message));
+  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '53300'].includes(code) || code.startsWith('08');
+}
+
 const EXEMPT_FROM_API_KEY = new Set(['/health', '/.well-known/jwks.json']);
 
 export interface RequestHandlerOptions {
@@ -129,6 +136,10 @@ export function createRequestHandler(app: App, options: RequestHandlerOptions) {
         // The rest of an oversized body is not worth reading: close the connection after answering.
         if (error.code === 'request_entity_too_large') res.setHeader('connection', 'close');
         sendError(res, error, apiVersion);
+      } else if (isDatabaseUnavailable(error)) {
+        // Transient: clients retry 5xx and must not drop their session over it.
+        app.log.error('database unavailable', { req_id: requestId, route: routeName });
+        if (!res.headersSent) sendError(res, new LatchkeyError('service_unavailable'), apiVersion);
       } else {
         // Log what failed, never the request: no body, header or query string reaches the log.
         app.log.error('request failed', {
