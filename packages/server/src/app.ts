@@ -5,6 +5,8 @@ import type { KeyRing } from './crypto/signing-keys.js';
 import type { Database } from './db/database.js';
 import type { RateLimiter } from './http/rate-limit.js';
 import type { Logger } from './log.js';
+import type { Metrics } from './metrics.js';
+import type { AuditEvent } from './store/audit.js';
 import type { ApiKeys } from './settings.js';
 import type { ReuseDetected, SessionPolicy } from './store/sessions.js';
 
@@ -20,6 +22,13 @@ export interface App {
   /** The `iss` of access tokens. */
   issuer: string;
   limiter: RateLimiter;
+  metrics: Metrics;
+  /** Key that encrypts stored signing keys, derived from the secret key. */
+  keyEncryptionKey: Buffer;
+  /** Re-reads signing-key states now (also done periodically: another process may rotate). */
+  reloadKeys(): Promise<void>;
+  /** Records a security event; a failure to record is logged, never fails the user's request. */
+  audit(event: Omit<AuditEvent, 'at'> & { at?: Date }): Promise<void>;
   policy: SessionPolicy;
   onReuse(event: ReuseDetected): void;
 }

@@ -30,6 +30,12 @@ export interface Config {
   dbPoolSize: number;
   /** Postgres schema holding Latchkey's tables. */
   dbSchema: string;
+  /** Seconds a standby signing key must be published before it may sign (> JWKS cache max-age). */
+  keyPublishDelay: number;
+  /** What a password change ends: the user's `others` sessions, or `none`. */
+  passwordChangeRevokes: 'others' | 'none';
+  /** Days audit entries are kept; 0 keeps them forever. */
+  auditRetentionDays: number;
   /** Log level: `info` logs every request, `warn` only problems, `silent` nothing. */
   logLevel: 'info' | 'warn' | 'silent';
 }

@@ -8,14 +8,19 @@ import type { App } from './app.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { deriveKey } from './crypto/derive.js';
-import { loadKeyRing } from './crypto/signing-keys.js';
+import { loadKeyRing, reloadKeyRing } from './crypto/signing-keys.js';
 import { embeddedDirectory, openDatabase, type Database } from './db/database.js';
 import { migrate } from './db/migrate.js';
 import { createRequestHandler } from './http/handler.js';
 import { RateLimiter } from './http/rate-limit.js';
 import { createLogger, type Logger } from './log.js';
+import { Metrics } from './metrics.js';
+import { purgeAudit, recordAudit } from './store/audit.js';
 import { ROUTES } from './routes/index.js';
 import { databaseApiKeys, embeddedApiKeys, type ApiKeys } from './settings.js';
+
+/** How often a process re-reads signing-key states (another process may have rotated). */
+const KEY_RELOAD_MS = 10_000;
 
 export interface StartOptions {
   clock?: Clock;
@@ -59,7 +64,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 
   let server: Server | undefined;
   try {
-    const keys = await loadKeyRing(db, deriveKey(apiKeys.secretKey, 'signing-key-encryption'), new Date(clock()));
+    const keyEncryptionKey = deriveKey(apiKeys.secretKey, 'signing-key-encryption');
+    const keys = await loadKeyRing(db, keyEncryptionKey, new Date(clock()));
+    const metrics = new Metrics();
     let draining = false;
     const app: App = {
       config,
@@ -70,7 +77,19 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       refreshKey: deriveKey(apiKeys.secretKey, 'refresh-token-mac'),
       apiKeys,
       issuer: config.issuer ?? '',
-      limiter: new RateLimiter(clock, config.rateLimits),
+      limiter: new RateLimiter(clock, config.rateLimits, undefined, (rule) => metrics.rateLimited.inc({ rule })),
+      metrics,
+      keyEncryptionKey,
+      async reloadKeys() {
+        app.keys = await reloadKeyRing(db, keyEncryptionKey, app.keys);
+      },
+      async audit(event) {
+        try {
+          await recordAudit(db, { ...event, at: event.at ?? new Date(clock()) });
+        } catch (error) {
+          log.error('audit entry not recorded', { type: event.type, error: (error as Error).message });
+        }
+      },
       policy: {
         reuseIntervalSeconds: config.refreshReuseInterval,
         reuseRevokes: config.reuseRevokes,
@@ -78,6 +97,16 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         inactivityTimeoutSeconds: config.sessionInactivityTimeout,
       },
       onReuse(event) {
+        metrics.reuse.inc();
+        void app.audit({
+          type: 'token_reuse_detected',
+          actor: 'system',
+          userId: event.userId,
+          sessionId: event.sessionId,
+          ip: event.ip,
+          userAgent: event.userAgent,
+          data: { presented: event.presentedCounter, active: event.activeCounter, revoked: config.reuseRevokes },
+        });
         // Ids only: which session, whose, from where. Never a token.
         log.warn('refresh token reuse detected; session revoked', {
           session_id: event.sessionId,
@@ -101,6 +130,20 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       httpServer.once('error', reject);
       httpServer.listen(config.port, config.host, () => resolve());
     });
+    // Another process may rotate signing keys: pick up state changes every few seconds. And purge
+    // audit entries past their retention. Neither failure stops serving (the old ring stays).
+    const housekeeping = setInterval(() => {
+      app.reloadKeys().catch((error: Error) => log.warn('signing keys not reloaded', { error: error.message }));
+    }, KEY_RELOAD_MS);
+    housekeeping.unref();
+    const purge = async () => {
+      if (config.auditRetentionDays === 0) return;
+      const before = new Date(clock() - config.auditRetentionDays * 86_400_000);
+      await purgeAudit(db, before).catch((error: Error) => log.warn('audit purge failed', { error: error.message }));
+    };
+    void purge();
+    const purgeTimer = setInterval(() => void purge(), 3_600_000);
+    purgeTimer.unref();
     const { port } = httpServer.address() as AddressInfo;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `http://${host}:${port}`;
@@ -114,6 +157,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       close(graceMs = 10_000) {
         closing ??= (async () => {
           draining = true;
+          clearInterval(housekeeping);
+          clearInterval(purgeTimer);
           const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
           httpServer.closeIdleConnections();
           const timer = setTimeout(() => httpServer.closeAllConnections(), graceMs);

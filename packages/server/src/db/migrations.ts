@@ -74,4 +74,32 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'audit log',
+    sql: `
+      -- Security events (store/audit.ts has the closed list of types). Ids, addresses and
+      -- agents only: never a token, password or hash.
+      CREATE TABLE audit_log (
+        id bigserial PRIMARY KEY,
+        at timestamptz NOT NULL,
+        type text NOT NULL,
+        actor text NOT NULL,
+        user_id uuid,
+        session_id uuid,
+        ip text,
+        user_agent text,
+        data jsonb NOT NULL DEFAULT '{}'::jsonb
+      );
+      CREATE INDEX audit_log_user_at_idx ON audit_log (user_id, at DESC);
+      CREATE INDEX audit_log_at_idx ON audit_log (at);
+
+      -- When a signing key entered its state: a standby signs only after it has been published
+      -- longer than verifiers cache the JWKS; a previous key retires only after its tokens expired.
+      ALTER TABLE signing_keys ADD COLUMN state_since timestamptz;
+      UPDATE signing_keys SET state_since = created_at;
+      ALTER TABLE signing_keys ALTER COLUMN state_since SET NOT NULL;
+      CREATE UNIQUE INDEX signing_keys_one_standby ON signing_keys (state) WHERE state = 'standby';
+    `,
+  },
 ];

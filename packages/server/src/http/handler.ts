@@ -49,7 +49,8 @@ function clientIp(req: IncomingMessage, trustProxy: boolean): string {
 /** Connection-level failures (refused, reset, admin shutdown, too many clients): a 503, not a 500. */
 function isDatabaseUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string') return /timeout exceeded when trying to connect|Connection terminated/i.test(String((error as Error)?.message));
+  if (typeof code !== 'string')
+    return /timeout exceeded when trying to connect|Connection terminated/i.test(String((error as Error)?.message));
   return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '53300'].includes(code) || code.startsWith('08');
 }
 
@@ -130,7 +131,10 @@ export function createRequestHandler(app: App, options: RequestHandlerOptions) {
       const auth = await authenticate(route, req, now);
       const reply = await route.handler({ app, body, query, params, request, auth });
       for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
-      sendJson(res, reply.status ?? 200, reply.status === 204 ? undefined : reply.body);
+      if (reply.raw !== undefined) {
+        res.writeHead(reply.status ?? 200, { 'content-length': Buffer.byteLength(reply.raw) });
+        res.end(reply.raw);
+      } else sendJson(res, reply.status ?? 200, reply.status === 204 ? undefined : reply.body);
     } catch (error) {
       if (isLatchkeyError(error)) {
         // The rest of an oversized body is not worth reading: close the connection after answering.
@@ -151,6 +155,9 @@ export function createRequestHandler(app: App, options: RequestHandlerOptions) {
         else res.destroy();
       }
     } finally {
+      const seconds = (performance.now() - started) / 1000;
+      app.metrics.requests.inc({ route: routeName, status: String(res.statusCode) });
+      app.metrics.latency.observe({ route: routeName }, seconds);
       app.log.info('request', {
         req_id: requestId,
         method: req.method,

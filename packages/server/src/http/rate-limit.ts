@@ -41,6 +41,7 @@ export class RateLimiter {
     private readonly clock: Clock,
     private readonly enabled: boolean,
     private readonly rules: Record<RuleName, RateRule> = DEFAULT_RULES,
+    private readonly onLimited: (rule: RuleName) => void = () => {},
   ) {}
 
   private bucket(rule: RuleName, key: string): { bucket: Bucket; id: string } {
@@ -63,14 +64,19 @@ export class RateLimiter {
   take(rule: RuleName, key: string): void {
     if (!this.enabled) return;
     const { bucket } = this.bucket(rule, key);
-    if (bucket.tokens < 1) throw new LatchkeyError('over_request_rate_limit');
+    if (bucket.tokens < 1) this.refuse(rule);
     bucket.tokens -= 1;
   }
 
   /** Throws when the bucket is empty, without taking a token (check before work, take on failure). */
   check(rule: RuleName, key: string): void {
     if (!this.enabled) return;
-    if (this.bucket(rule, key).bucket.tokens < 1) throw new LatchkeyError('over_request_rate_limit');
+    if (this.bucket(rule, key).bucket.tokens < 1) this.refuse(rule);
+  }
+
+  private refuse(rule: RuleName): never {
+    this.onLimited(rule);
+    throw new LatchkeyError('over_request_rate_limit');
   }
 
   /** Takes a token if one is left; never throws (records a failure after the fact). */

@@ -20,6 +20,8 @@ export interface RequestInfo {
 export interface Reply {
   status?: number;
   body?: unknown;
+  /** A non-JSON body, sent as is (set content-type in headers). */
+  raw?: string;
   headers?: Record<string, string>;
 }
 

@@ -78,6 +78,7 @@ export const adminCreateUser = route({
       },
       'email_exists',
     );
+    await app.audit({ type: 'user_created', actor: 'admin', userId: user.id, ip: request.ip });
     return { body: userJson(user) };
   },
 });
@@ -122,6 +123,14 @@ export const adminUpdateUser = route({
       return updated;
     });
     if (!user) throw new LatchkeyError('user_not_found');
+    await app.audit({
+      type: bannedUntil ? 'user_banned' : 'user_updated',
+      actor: 'admin',
+      userId: id,
+      ip: request.ip,
+      // Which fields changed, never their values (a password among them).
+      data: { fields: Object.keys(body), ...(bannedUntil ? { banned_until: bannedUntil.toISOString() } : {}) },
+    });
     return { body: userJson(user) };
   },
 });
@@ -132,9 +141,10 @@ export const adminDeleteUser = route({
   auth: 'admin',
   summary: 'Delete a user and end its sessions.',
   body: z.unknown(),
-  async handler({ app, params }) {
+  async handler({ app, params, request }) {
     const user = await deleteUser(app.db, idParam(params));
     if (!user) throw new LatchkeyError('user_not_found');
+    await app.audit({ type: 'user_deleted', actor: 'admin', userId: user.id, ip: request.ip, data: { email: user.email } });
     return { body: userJson(user) };
   },
 });

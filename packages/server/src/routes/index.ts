@@ -1,5 +1,11 @@
 /** Every endpoint of the server; the router, the docs and the route tests read this list. */
 import type { Route } from '../http/route.js';
+import { adminAudit } from './admin-audit.js';
+import { adminImportKey, adminListKeys, adminRetireKey, adminRotateKeys } from './admin-keys.js';
+import { adminEndSession, adminEndUserSessions, adminListSessions } from './admin-sessions.js';
+import { metrics } from './metrics.js';
+import { openapi } from './openapi.js';
+import { endMyOtherSessions, endMySession, listMySessions } from './user-sessions.js';
 import { adminCreateUser, adminDeleteUser, adminGetUser, adminListUsers, adminUpdateUser } from './admin-users.js';
 import { logout } from './logout.js';
 import { health, jwks, settings } from './meta.js';
@@ -21,4 +27,17 @@ export const ROUTES: readonly Route<any, any>[] = [
   adminGetUser,
   adminUpdateUser,
   adminDeleteUser,
+  listMySessions,
+  endMySession,
+  endMyOtherSessions,
+  adminListSessions,
+  adminEndUserSessions,
+  adminEndSession,
+  adminListKeys,
+  adminRotateKeys,
+  adminRetireKey,
+  adminImportKey,
+  adminAudit,
+  metrics,
+  openapi,
 ];

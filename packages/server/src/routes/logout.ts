@@ -13,6 +13,15 @@ export const logout = route({
     const { session, user } = auth!;
     if (query.scope === 'local') await revokeSession(app.db, session.id, request.now, 'logout');
     else await revokeUserSessions(app.db, user.id, request.now, 'logout', query.scope === 'others' ? session.id : undefined);
+    await app.audit({
+      type: 'logout',
+      actor: 'user',
+      userId: user.id,
+      sessionId: session.id,
+      ip: request.ip,
+      userAgent: request.userAgent,
+      data: { scope: query.scope },
+    });
     return { status: 204 };
   },
 });

@@ -34,6 +34,14 @@ export const signup = route({
       );
       return createSession(tx, user.id, 'password', { now: request.now, userAgent: request.userAgent, ip: request.ip });
     });
+    await app.audit({
+      type: 'user_signedup',
+      actor: 'user',
+      userId: session.user.id,
+      sessionId: session.session.id,
+      ip: request.ip,
+      userAgent: request.userAgent,
+    });
     return { body: sessionResponse(app, session, request.now) };
   },
 });

@@ -20,10 +20,27 @@ async function passwordSignIn(app: App, input: unknown, request: RequestInfo) {
   const ok = await verifyPassword(user?.encrypted_password, password);
   if (!user || !ok) {
     app.limiter.record('passwordFailuresPerAccount', email);
+    app.metrics.signInFailures.inc();
+    await app.audit({
+      type: 'login_failed',
+      actor: 'anonymous',
+      userId: user?.id,
+      ip: request.ip,
+      userAgent: request.userAgent,
+      data: user ? {} : { email },
+    });
     throw new LatchkeyError('invalid_credentials');
   }
   if (isBanned(user, request.now)) throw new LatchkeyError('user_banned', undefined, { status: 400 });
   const session = await createSession(app.db, user.id, 'password', { now: request.now, userAgent: request.userAgent, ip: request.ip });
+  await app.audit({
+    type: 'login',
+    actor: 'user',
+    userId: user.id,
+    sessionId: session.session.id,
+    ip: request.ip,
+    userAgent: request.userAgent,
+  });
   return sessionResponse(app, session, request.now);
 }
 
@@ -40,6 +57,7 @@ async function refresh(app: App, input: unknown, request: RequestInfo) {
     { now: request.now, userAgent: request.userAgent, ip: request.ip },
     app.onReuse,
   );
+  app.metrics.refreshes.inc({ outcome: outcome.kind });
   return sessionResponse(app, outcome, request.now);
 }
 

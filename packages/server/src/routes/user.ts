@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { assertStrongPassword, hashPassword, verifyPassword } from '../crypto/password.js';
 import { LatchkeyError } from '../errors.js';
 import { metadataField, route } from '../http/route.js';
+import { revokeUserSessions } from '../store/sessions.js';
 import { updateUser, userJson } from '../store/users.js';
 
 export const getUser = route({
@@ -18,14 +19,15 @@ export const putUser = route({
   method: 'PUT',
   path: '/user',
   auth: 'user',
-  summary: 'Change the password, or merge user_metadata (`data`; a null value removes the key).',
+  summary:
+    "Change the password (ends the user's other sessions unless LATCHKEY_PASSWORD_CHANGE_REVOKES=none), or merge user_metadata (`data`; a null value removes the key).",
   body: z.object({
     password: z.string().max(1024).optional(),
     data: metadataField.optional(),
     email: z.string().optional(),
   }),
   async handler({ app, auth, body, request }) {
-    const { user } = auth!;
+    const { user, session } = auth!;
     if (body.email !== undefined && body.email.toLowerCase() !== user.email) {
       // Changing the address needs a confirmation email, which Latchkey does not send yet.
       throw new LatchkeyError('validation_failed', 'Changing the email address is not supported yet.', { status: 422 });
@@ -36,8 +38,26 @@ export const putUser = route({
       if (await verifyPassword(user.encrypted_password, body.password)) throw new LatchkeyError('same_password');
       passwordHash = await hashPassword(body.password);
     }
-    const updated = await updateUser(app.db, user.id, { passwordHash, userMetadata: body.data }, request.now);
+    // One transaction: the new password and the end of the other sessions land together.
+    const updated = await app.db.transaction(async (tx) => {
+      const row = await updateUser(tx, user.id, { passwordHash, userMetadata: body.data }, request.now);
+      // Whoever knew the old password may hold a session: a password change ends the others.
+      if (row && passwordHash && app.config.passwordChangeRevokes === 'others') {
+        await revokeUserSessions(tx, user.id, request.now, 'password_changed', session.id);
+      }
+      return row;
+    });
     if (!updated) throw new LatchkeyError('user_not_found');
+    if (passwordHash) {
+      await app.audit({
+        type: 'password_changed',
+        actor: 'user',
+        userId: user.id,
+        sessionId: session.id,
+        ip: request.ip,
+        userAgent: request.userAgent,
+      });
+    }
     return { body: userJson(updated) };
   },
 });

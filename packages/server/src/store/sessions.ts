@@ -206,3 +206,48 @@ export async function revokeUserSessions(db: Queryable, userId: string, now: Dat
   );
   return rows.length;
 }
+
+export interface SessionListing {
+  id: string;
+  created_at: string;
+  refreshed_at: string;
+  user_agent: string | null;
+  ip: string | null;
+  aal: string;
+}
+
+/** The live sessions of a user, most recently refreshed first. */
+export async function listSessions(db: Queryable, userId: string): Promise<SessionListing[]> {
+  const rows = await db.query<{
+    id: string;
+    created_at: Date;
+    refreshed_at: Date;
+    user_agent: string | null;
+    ip: string | null;
+    aal: string;
+  }>(
+    'SELECT id, created_at, refreshed_at, user_agent, ip, aal FROM sessions WHERE user_id = $1 AND revoked_at IS NULL ORDER BY refreshed_at DESC',
+    [userId],
+  );
+  return rows.map((r) => ({
+    ...r,
+    created_at: new Date(r.created_at).toISOString(),
+    refreshed_at: new Date(r.refreshed_at).toISOString(),
+  }));
+}
+
+/** Revokes one live session, only if it belongs to `userId` (when given); true if it was live. */
+export async function revokeOne(
+  db: Queryable,
+  sessionId: string,
+  now: Date,
+  reason: string,
+  userId?: string,
+): Promise<{ user_id: string } | undefined> {
+  if (!/^[0-9a-f-]{36}$/i.test(sessionId)) return undefined;
+  const rows = await db.query<{ user_id: string }>(
+    'UPDATE sessions SET revoked_at = $2, revoked_reason = $3 WHERE id = $1 AND revoked_at IS NULL AND ($4::uuid IS NULL OR user_id = $4) RETURNING user_id',
+    [sessionId, now, reason, userId ?? null],
+  );
+  return rows[0];
+}

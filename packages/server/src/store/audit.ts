@@ -1,0 +1,92 @@
+/**
+ * The audit trail: one row per security event. Written off the refresh hot path (a plain rotation
+ * is not audited; a detected reuse is). Entries hold ids, IP and user agent, never a credential.
+ */
+import type { Queryable } from '../db/database.js';
+
+/** Every event type the audit trail records. */
+export const AUDIT_TYPES = [
+  'user_signedup',
+  'login',
+  'login_failed',
+  'logout',
+  'token_reuse_detected',
+  'session_revoked',
+  'password_changed',
+  'user_created',
+  'user_updated',
+  'user_banned',
+  'user_deleted',
+  'key_rotated',
+  'key_retired',
+  'key_imported',
+] as const;
+
+export type AuditType = (typeof AUDIT_TYPES)[number];
+
+export interface AuditEvent {
+  type: AuditType;
+  /** Who acted: the user themself, an admin (secret key) or the system (reuse detection). */
+  actor: 'user' | 'admin' | 'system' | 'anonymous';
+  userId?: string | null;
+  sessionId?: string | null;
+  ip?: string | null;
+  userAgent?: string | null;
+  data?: Record<string, unknown>;
+  at: Date;
+}
+
+export interface AuditRow {
+  id: string;
+  at: Date;
+  type: AuditType;
+  actor: string;
+  user_id: string | null;
+  session_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  data: Record<string, unknown>;
+}
+
+export async function recordAudit(db: Queryable, event: AuditEvent): Promise<void> {
+  await db.query(
+    'INSERT INTO audit_log (at, type, actor, user_id, session_id, ip, user_agent, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)',
+    [
+      event.at,
+      event.type,
+      event.actor,
+      event.userId ?? null,
+      event.sessionId ?? null,
+      event.ip ?? null,
+      // Bounded: a client chooses its User-Agent, and the log must not grow by its whim.
+      event.userAgent?.slice(0, 512) ?? null,
+      JSON.stringify(event.data ?? {}),
+    ],
+  );
+}
+
+export interface AuditFilter {
+  userId?: string;
+  type?: AuditType;
+  since?: Date;
+  limit: number;
+}
+
+export async function queryAudit(db: Queryable, filter: AuditFilter): Promise<AuditRow[]> {
+  const rows = await db.query<AuditRow>(
+    `SELECT id::text AS id, at, type, actor, user_id, session_id, ip, user_agent, data FROM audit_log
+      WHERE ($1::uuid IS NULL OR user_id = $1) AND ($2::text IS NULL OR type = $2) AND ($3::timestamptz IS NULL OR at >= $3)
+      ORDER BY at DESC, id DESC LIMIT $4`,
+    [filter.userId ?? null, filter.type ?? null, filter.since ?? null, filter.limit],
+  );
+  return rows;
+}
+
+/** Deletes entries older than `before`; returns how many. */
+export async function purgeAudit(db: Queryable, before: Date): Promise<number> {
+  const rows = await db.query<{ n: string | number }>(
+    'WITH d AS (DELETE FROM audit_log WHERE at < $1 RETURNING 1) SELECT count(*) AS n FROM d',
+    [before],
+  );
+  return Number(rows[0]?.n ?? 0);
+}
