@@ -198,6 +198,27 @@ export const SETTINGS = [
     parse: positive,
   }),
   setting({
+    key: 'keyPublishDelay',
+    env: 'LATCHKEY_KEY_PUBLISH_DELAY',
+    default: 900,
+    description: 'Seconds a standby signing key is published before "keys rotate" lets it sign (longer than the JWKS max-age of 600).',
+    parse: seconds,
+  }),
+  setting({
+    key: 'passwordChangeRevokes',
+    env: 'LATCHKEY_PASSWORD_CHANGE_REVOKES',
+    default: 'others',
+    description: 'What a password change ends: the user\'s "others" sessions, or "none".',
+    parse: oneOf('others', 'none'),
+  }),
+  setting({
+    key: 'auditRetentionDays',
+    env: 'LATCHKEY_AUDIT_RETENTION_DAYS',
+    default: 90,
+    description: 'Days audit entries are kept (0 = forever).',
+    parse: seconds,
+  }),
+  setting({
     key: 'dbSchema',
     env: 'LATCHKEY_DB_SCHEMA',
     default: 'latchkey',
@@ -245,3 +266,9 @@ export function settingsHelp(): string {
   const envWidth = Math.max(...rows.map((r) => r.env.length));
   return rows.map((r) => `  ${r.flag.padEnd(flagWidth)}  ${r.env.padEnd(envWidth)}  ${r.text}`).join('\n');
 }
+
+// Compile-time guard: every field of Config is declared in SETTINGS (so it has a flag or env
+// twin, a default and a line in --help). A missing one fails the build here.
+type Undeclared = Exclude<keyof Config, (typeof SETTINGS)[number]['key']>;
+const everySettingDeclared: [Undeclared] extends [never] ? true : Undeclared = true;
+void everySettingDeclared;

@@ -54,12 +54,15 @@ export interface TestServerOptions {
   database?: string;
   config?: Partial<Config>;
   clock?: FakeClock;
+  /** Share a schema with another test server (two processes on one database); default: a fresh one. */
+  schema?: string;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const database = options.database ?? 'memory';
   const clock = options.clock ?? createFakeClock();
-  const schema = `lk_test_${randomBytes(6).toString('hex')}`;
+  const schema = options.schema ?? `lk_test_${randomBytes(6).toString('hex')}`;
+  const ownsSchema = options.schema === undefined;
   const config: Config = { ...defaultConfig(), port: 0, database, rateLimits: false, logLevel: 'silent', ...options.config };
   const server = await startServer(config, { clock, schema });
   const close = server.close;
@@ -73,7 +76,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     authUrl: `${server.url}/auth/v1`,
     async close(graceMs?: number) {
       await close(graceMs);
-      if (database !== 'memory') await dropSchema(database, schema);
+      if (database !== 'memory' && ownsSchema) await dropSchema(database, schema);
     },
   };
 }

