@@ -10,6 +10,8 @@ import { embeddedDirectory } from './db/database.js';
 import { migrate } from './db/migrate.js';
 import { prepareDatabase, startServer } from './server.js';
 import { openDatabase } from './db/database.js';
+import { ADMIN_OPTIONS, adminHelp, isAdminGroup, runAdminCommand, UsageError } from './admin-cli.js';
+import type { ApiKeys } from './settings.js';
 
 const USAGE = `Usage: latchkey <command> [options]
 
@@ -17,6 +19,10 @@ Commands:
   serve      Start the auth server (runs migrations first)
   migrate    Bring the database schema up to date, then exit
   api-keys   Print the publishable and secret API keys
+  users      list | create | delete | ban        (admin API of a running server)
+  sessions   list | revoke
+  keys       list | rotate | retire | import     (signing keys)
+  audit      query the audit trail
 
 Run "latchkey <command> --help" for the options of a command.`;
 
@@ -50,15 +56,34 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function parse(argv: string[]): { command: string | undefined; flags: Record<string, string | undefined>; help: boolean; json: boolean } {
-  const options: Record<string, { type: 'string' | 'boolean' }> = { help: { type: 'boolean' }, json: { type: 'boolean' } };
+interface Parsed {
+  command: string | undefined;
+  rest: string[];
+  flags: Record<string, string | undefined>;
+  adminFlags: Record<string, string | boolean | undefined>;
+  help: boolean;
+  json: boolean;
+}
+
+function parse(argv: string[]): Parsed {
+  const options: Record<string, { type: 'string' | 'boolean' }> = {
+    help: { type: 'boolean' },
+    json: { type: 'boolean' },
+    ...ADMIN_OPTIONS,
+  };
   for (const s of SETTINGS) if ('flag' in s && s.flag) options[s.flag] = { type: 'string' };
   try {
     const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-    if (positionals.length > 1) fail(`unexpected argument "${positionals[1]}"`);
     const flags: Record<string, string | undefined> = {};
     for (const [name, value] of Object.entries(values)) if (typeof value === 'string') flags[name] = value;
-    return { command: positionals[0], flags, help: values.help === true, json: values.json === true };
+    return {
+      command: positionals[0],
+      rest: positionals.slice(1),
+      flags,
+      adminFlags: values as Record<string, string | boolean | undefined>,
+      help: values.help === true,
+      json: values.json === true,
+    };
   } catch (error) {
     fail(`${(error as Error).message.split('\n')[0]}\n${USAGE}`);
   }
@@ -151,9 +176,10 @@ async function runMigrate(config: Config): Promise<void> {
   }
 }
 
-async function apiKeys(config: Config, json: boolean): Promise<void> {
+/** The keys of the configured database: from its embedded settings file, or its settings table. */
+async function readApiKeys(config: Config): Promise<ApiKeys> {
   const directory = embeddedDirectory(config.database);
-  let keys;
+  let keys: ApiKeys;
   if (directory) {
     // Keys of an embedded database live in a file beside it: readable while a server runs.
     const { mkdirSync } = await import('node:fs');
@@ -165,6 +191,11 @@ async function apiKeys(config: Config, json: boolean): Promise<void> {
     await db.close();
     keys = found;
   }
+  return keys;
+}
+
+async function apiKeys(config: Config, json: boolean): Promise<void> {
+  const keys = await readApiKeys(config);
   if (json) process.stdout.write(JSON.stringify({ publishable_key: keys.publishableKey, secret_key: keys.secretKey }) + '\n');
   else
     process.stdout.write(
@@ -173,15 +204,38 @@ async function apiKeys(config: Config, json: boolean): Promise<void> {
     );
 }
 
+async function admin(command: string, parsed: Parsed, config: Config): Promise<void> {
+  const url =
+    (parsed.adminFlags.url as string | undefined) ??
+    process.env.LATCHKEY_URL ??
+    `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
+  // The secret key never goes on the command line (shell history, ps): env or the database.
+  const secretKey = config.secretKey ?? (await readApiKeys(config)).secretKey;
+  await runAdminCommand(command, parsed.rest, {
+    url,
+    secretKey,
+    json: parsed.json,
+    flags: parsed.adminFlags,
+    out: (text) => process.stdout.write(`${text}\n`),
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
+  });
+}
+
 export async function main(argv: string[]): Promise<void> {
-  const { command, flags, help, json } = parse(argv);
+  const parsed = parse(argv);
+  const { command, flags, help, json } = parsed;
   if (command === undefined || command === 'help') {
     process.stdout.write(`${USAGE}\n`);
     if (command === undefined && !help) process.exitCode = 2;
     return;
   }
-  const text = HELP[command];
+  const text = HELP[command] ?? (isAdminGroup(command) ? adminHelp(command) : undefined);
   if (!text) fail(`unknown command "${command}"\n${USAGE}`);
+  if (!isAdminGroup(command) && parsed.rest.length > 0) fail(`unexpected argument "${parsed.rest[0]}"`);
   if (help) {
     process.stdout.write(`${text}\n`);
     return;
@@ -196,8 +250,10 @@ export async function main(argv: string[]): Promise<void> {
   try {
     if (command === 'serve') await serve(config);
     else if (command === 'migrate') await runMigrate(config);
-    else await apiKeys(config, json);
+    else if (command === 'api-keys') await apiKeys(config, json);
+    else await admin(command, parsed, config);
   } catch (error) {
+    if (error instanceof UsageError) fail(error.message);
     // One line, no stack: the message names what to fix (a port in use, an unreachable database).
     fail(`${command} failed: ${(error as Error).message}`);
   }
