@@ -73,11 +73,14 @@ for (const concurrency of levels) {
   const latencies = [];
   let errors = 0;
   const deadline = performance.now() + seconds * 1000;
-  let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async (_, worker) => {
+      // Each worker owns its sessions (worker, worker + concurrency, …): one client per session,
+      // as in real life; two workers on one session would present stale tokens (reuse).
+      let turn = 0;
       while (performance.now() < deadline) {
-        const slot = next++ % tokens.length;
+        const owned = Math.floor(tokens.length / concurrency);
+        const slot = worker + (turn++ % owned) * concurrency;
         const server = servers[(worker + slot) % servers.length];
         const start = performance.now();
         try {

@@ -9,8 +9,11 @@ import pg from 'pg';
 import type { PGlite as PGliteType } from '@electric-sql/pglite';
 
 export interface Queryable {
-  /** Runs one parameterized statement and returns its rows. */
-  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /**
+   * Runs one parameterized statement and returns its rows. A `name` makes it a prepared statement
+   * on Postgres (parsed and planned once per connection): use it on the hot paths.
+   */
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[], name?: string): Promise<T[]>;
 }
 
 export interface Database extends Queryable {
@@ -82,8 +85,8 @@ async function openPostgres(url: string, schema: string, poolSize: number): Prom
 
   return {
     kind: 'postgres',
-    async query<T>(sql: string, params?: readonly unknown[]) {
-      const result = await pool.query(sql, params as unknown[] | undefined);
+    async query<T>(sql: string, params?: readonly unknown[], name?: string) {
+      const result = await pool.query({ text: sql, values: params as unknown[] | undefined, name });
       return result.rows as T[];
     },
     async transaction<T>(fn: (tx: Queryable) => Promise<T>) {
@@ -91,8 +94,8 @@ async function openPostgres(url: string, schema: string, poolSize: number): Prom
       try {
         await client.query('BEGIN');
         const result = await fn({
-          async query<R>(sql: string, params?: readonly unknown[]) {
-            return (await client.query(sql, params as unknown[] | undefined)).rows as R[];
+          async query<R>(sql: string, params?: readonly unknown[], name?: string) {
+            return (await client.query({ text: sql, values: params as unknown[] | undefined, name })).rows as R[];
           },
         });
         await client.query('COMMIT');

@@ -129,6 +129,7 @@ export async function rotate(
         AND ($5::timestamptz IS NULL OR s.refreshed_at > $5)
     RETURNING ${SESSION_COLUMNS}, ${USER_COLUMNS}`,
       [presented.sessionId, presented.counter, now, timeboxStart, inactiveBefore, ctx.userAgent ?? null, ctx.ip ?? null],
+      'latchkey_rotate',
     );
     if (rotated[0]) return { kind: 'rotated', ...split(rotated[0]) };
 
@@ -136,6 +137,7 @@ export async function rotate(
     const rows = await db.query<SessionUserRow>(
       `SELECT ${SESSION_COLUMNS}, ${USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1`,
       [presented.sessionId],
+      'latchkey_classify',
     );
     const row = rows[0];
     // The token was ours (its MAC checked out) but its session is gone: deleted with its user.
@@ -190,6 +192,7 @@ export async function findLiveSession(db: Queryable, sessionId: string): Promise
   const rows = await db.query<SessionUserRow>(
     `SELECT ${SESSION_COLUMNS}, ${USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1 AND s.revoked_at IS NULL`,
     [sessionId],
+    'latchkey_live_session',
   );
   return rows[0] ? split(rows[0]) : undefined;
 }
