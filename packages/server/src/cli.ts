@@ -13,7 +13,7 @@ import { openDatabase } from './db/database.js';
 import { ADMIN_OPTIONS, adminHelp, isAdminGroup, runAdminCommand, UsageError } from './admin-cli.js';
 import type { ApiKeys } from './settings.js';
 
-const USAGE = `Usage: latchkey <command> [options]
+export const USAGE = `Usage: latchkey <command> [options]
 
 Commands:
   serve      Start the auth server (runs migrations first)
