@@ -1,0 +1,36 @@
+/** signUp: a session when the server gives one (SIGNED_IN), the user alone when it does not. */
+import { describe, expect, it } from 'vitest';
+import { signUp } from '../../src/flows/sign-up.js';
+import { fakeClock, fakeServer, json, testContext, tokenBody, USER } from '../helpers.js';
+
+describe('signUp', () => {
+  it('stores the session the server answers with, and emits SIGNED_IN', async () => {
+    const clock = fakeClock();
+    const server = fakeServer({ 'POST /signup': () => json(200, tokenBody(1)) });
+    const t = await testContext({ fetch: server.fetch, clock });
+    const { data, error } = await signUp(t.ctx, { email: 'ada@example.com', password: 'pw', data: { name: 'Ada' } });
+    expect(error).toBeNull();
+    expect(server.calls[0]?.body).toEqual({ email: 'ada@example.com', password: 'pw', data: { name: 'Ada' } });
+    expect(data.session?.access_token).toBe('access-1');
+    expect(t.events()).toEqual(['SIGNED_IN']);
+  });
+
+  it('a server that confirms by email answers with the user only: no session stored, no event', async () => {
+    const clock = fakeClock();
+    const server = fakeServer({ 'POST /signup': () => json(200, USER) });
+    const t = await testContext({ fetch: server.fetch, clock });
+    expect(await signUp(t.ctx, { email: 'ada@example.com', password: 'pw' })).toEqual({ data: { user: USER, session: null }, error: null });
+    expect(await t.storage.getItem(t.key)).toBeNull();
+    expect(t.events()).toEqual([]);
+  });
+
+  it('weak_password carries the reasons', async () => {
+    const clock = fakeClock();
+    const server = fakeServer({
+      'POST /signup': () => json(422, { code: 'weak_password', message: 'weak', weak_password: { reasons: ['length'] } }),
+    });
+    const t = await testContext({ fetch: server.fetch, clock });
+    const { error } = await signUp(t.ctx, { email: 'ada@example.com', password: 'pw' });
+    expect(error).toMatchObject({ code: 'weak_password', status: 422, reasons: ['length'] });
+  });
+});
