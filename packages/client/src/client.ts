@@ -12,6 +12,7 @@ import { signInWithPassword, type SignInResult } from './flows/sign-in-with-pass
 import { signOut } from './flows/sign-out.js';
 import { signUp, type SignUpResult } from './flows/sign-up.js';
 import { updateUser } from './flows/update-user.js';
+import { endOtherSessions, endSession, listSessions, type SessionInfo } from './flows/sessions.js';
 import { resolveOptions, type ClientOptions } from './options.js';
 import type {
   AuthStateListener,
@@ -94,6 +95,28 @@ export interface LatchkeyClient {
    */
   onAuthStateChange(callback: AuthStateListener): { unsubscribe(): void };
   /**
+   * The user's live sessions (created, last refreshed, user agent, IP), the current one marked.
+   *
+   * @example
+   * const { data: { sessions } } = await auth.listSessions();
+   * for (const s of sessions ?? []) console.log(s.user_agent, s.current ? '(this device)' : '');
+   */
+  listSessions(): Promise<Result<{ sessions: SessionInfo[] }>>;
+  /**
+   * Ends one of the user's other sessions ("sign out that device"). To end this one, use `signOut`.
+   *
+   * @example
+   * await auth.endSession(sessionId);
+   */
+  endSession(id: string): Promise<{ error: LatchkeyError | null }>;
+  /**
+   * Ends every session of the user except this one.
+   *
+   * @example
+   * const { data: { ended } } = await auth.endOtherSessions();
+   */
+  endOtherSessions(): Promise<Result<{ ended: number }>>;
+  /**
    * `fetch` with `Authorization: Bearer <access token>`; refreshes first when due, and on a 401
    * refreshes once and retries once.
    *
@@ -159,6 +182,9 @@ export function createFacade(resolved: ReturnType<typeof resolveOptions>, intern
       return { unsubscribe };
     },
     fetch: (input, init) => authFetch(ctx, input, init),
+    listSessions: () => listSessions(ctx),
+    endSession: (id) => endSession(ctx, id),
+    endOtherSessions: () => endOtherSessions(ctx),
     startAutoRefresh() {
       autoRefresh = true;
       void ready.then(() => autoRefresh && scheduler.start());

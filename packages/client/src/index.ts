@@ -8,6 +8,7 @@
 export { createClient, DEFAULT_STORAGE_KEY, type ClientOptions, type LatchkeyClient } from './client.js';
 export type { SignUpResult } from './flows/sign-up.js';
 export type { SignInResult } from './flows/sign-in-with-password.js';
+export type { SessionInfo } from './flows/sessions.js';
 export { ERROR_CODES, LatchkeyError, isLatchkeyError, type LatchkeyErrorCode } from './errors.js';
 export type {
   AuthChangeEvent,

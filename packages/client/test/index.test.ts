@@ -83,7 +83,7 @@ describe('@latchkey/client entry', () => {
     const body = client.split('export interface LatchkeyClient {')[1]?.split('\n}')[0] ?? '';
     for (const m of body.matchAll(/(\/\*\*(?:(?!\*\/)[\s\S])*\*\/\s*)?\n {2}(\w+)\(/g))
       if (!m[1]?.includes('@example')) missing.push(`client.${m[2]}`);
-    expect(body.match(/\n {2}\w+\(/g)?.length).toBe(12);
+    expect(body.match(/\n {2}\w+\(/g)?.length).toBe(15);
     expect(missing).toEqual([]);
   });
 });

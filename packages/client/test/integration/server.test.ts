@@ -224,3 +224,37 @@ describe('@latchkey/client against a real server', () => {
     expect(seenB).toEqual(['INITIAL_SESSION', 'SIGNED_OUT']);
   });
 });
+
+describe('sessions the user can see and end (issue #8)', () => {
+  it('lists this device and the others, ends one, then all the others', async () => {
+    const { auth } = await signedIn();
+    const { data: me } = await auth.getUser();
+    const others = [client(network()), client(network())];
+    const address = me.user!.email as string;
+    for (const other of others) expect((await other.signInWithPassword({ email: address, password: PASSWORD })).error).toBeNull();
+
+    const listed = await auth.listSessions();
+    expect(listed.error).toBeNull();
+    expect(listed.data.sessions).toHaveLength(3);
+    expect(listed.data.sessions!.filter((s) => s.current)).toHaveLength(1);
+
+    const firstOther = listed.data.sessions!.find((s) => !s.current)!;
+    expect((await auth.endSession(firstOther.id)).error).toBeNull();
+    expect((await auth.listSessions()).data.sessions).toHaveLength(2);
+
+    const ended = await auth.endOtherSessions();
+    expect(ended.data.ended).toBe(1);
+    expect((await auth.listSessions()).data.sessions).toHaveLength(1);
+    // The ended devices learn it at their next check and sign out.
+    for (const other of others) {
+      await other.getUser();
+      expect((await other.getSession()).data.session).toBeNull();
+    }
+  });
+
+  it('without a session: session_missing, no request', async () => {
+    const net = network();
+    const auth = client(net);
+    expect((await auth.listSessions()).error?.code).toBe('session_missing');
+  });
+});
