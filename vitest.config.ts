@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 // One run covers every package: each package's tests live in packages/<name>/test, mirroring src.
 export default defineConfig({
   test: {
-    include: ['packages/*/test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
