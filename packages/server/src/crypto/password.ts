@@ -1,12 +1,15 @@
 /**
  * Password hashing: argon2id with OWASP's recommended parameters (m = 19 MiB, t = 2, p = 1;
- * OWASP Password Storage Cheat Sheet). The `argon2` binding hashes on libuv's thread pool, so a
- * flood of sign-ins never blocks the event loop that serves refreshes.
+ * OWASP Password Storage Cheat Sheet), stored as the standard PHC string. `@node-rs/argon2` hashes
+ * on libuv's thread pool, so a flood of sign-ins never blocks the event loop that serves
+ * refreshes. (It ships prebuilt binaries per platform; the `argon2` package's prebuild crashed on
+ * our CI machines and building it needs install scripts.)
  */
-import argon2 from 'argon2';
+import { hash, verify } from '@node-rs/argon2';
 import { LatchkeyError } from '../errors.js';
 
-const OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+// algorithm 2 = Argon2id (the package's const enum cannot be imported under verbatimModuleSyntax).
+const OPTIONS = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
 export const MIN_PASSWORD_LENGTH = 8;
 // An upper bound keeps one request from buying unbounded hashing work.
@@ -25,23 +28,23 @@ export function assertStrongPassword(password: string): void {
 }
 
 export function hashPassword(password: string): Promise<string> {
-  return argon2.hash(password, OPTIONS);
+  return hash(password, OPTIONS);
 }
 
 // Verified against when the account does not exist, so "no such user" takes as long as "wrong
 // password" and response time does not reveal which emails are registered.
 let dummyHash: Promise<string> | undefined;
 
-/** Constant-time check of `password` against a stored hash (or a dummy one when there is none). */
-export async function verifyPassword(hash: string | null | undefined, password: string): Promise<boolean> {
+/** Checks `password` against a stored hash (or a dummy one when there is none); argon2's compare is constant-time. */
+export async function verifyPassword(storedHash: string | null | undefined, password: string): Promise<boolean> {
   if (password.length > MAX_PASSWORD_LENGTH) return false;
-  if (!hash) {
+  if (!storedHash) {
     dummyHash ??= hashPassword('latchkey-dummy-password');
-    await argon2.verify(await dummyHash, password).catch(() => false);
+    await verify(await dummyHash, password).catch(() => false);
     return false;
   }
   try {
-    return await argon2.verify(hash, password);
+    return await verify(storedHash, password);
   } catch {
     return false;
   }
