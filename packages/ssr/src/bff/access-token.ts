@@ -1,0 +1,28 @@
+/** `getAccessToken`: the access token of the request's session, refreshed under the session lock when due. */
+import type { User } from '@latchkey/client';
+import { SsrError } from '../errors.js';
+import type { HandlerContext } from './context.js';
+import { isSameOriginRequest } from './csrf.js';
+import { viewOf, type RequestLike } from './request.js';
+import { storeKey } from './session-cookie.js';
+
+export type AccessTokenResult =
+  | { data: { accessToken: string; user: User; expiresAt: number }; error: null }
+  | { data: { accessToken: null; user: null; expiresAt: null }; error: SsrError };
+
+function failure(error: SsrError): AccessTokenResult {
+  return { data: { accessToken: null, user: null, expiresAt: null }, error };
+}
+
+export async function getAccessToken(ctx: HandlerContext, request: RequestLike): Promise<AccessTokenResult> {
+  const view = viewOf(request);
+  // Whatever the app does with the token next, a cookie-authenticated state change must come
+  // from the app's own pages.
+  if (!isSameOriginRequest(view, ctx.origins)) return failure(new SsrError('csrf_rejected'));
+  const id = ctx.cookie.read(view);
+  if (!id) return failure(new SsrError('session_missing'));
+  const resolution = await ctx.resolver.resolve(await storeKey(id));
+  if (resolution.kind === 'error') return failure(resolution.error);
+  const { session } = resolution.record;
+  return { data: { accessToken: session.access_token, user: session.user, expiresAt: session.expires_at }, error: null };
+}

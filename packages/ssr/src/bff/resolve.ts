@@ -1,0 +1,115 @@
+/**
+ * From a session key to a usable access token: the locked refresh.
+ *
+ * 1. In-process single-flight: concurrent requests of one session in this process share one
+ *    resolution (one store read, at most one lock wait, at most one refresh).
+ * 2. Fast path: a record whose access token is not due is used as it is, without the lock.
+ * 3. Otherwise the session's cross-process lock is taken, and the record **read again** under it:
+ *    another process may have refreshed (or signed out) while this one waited, and then its
+ *    result is used — no request to the auth server.
+ * 4. Still due: one refresh, bounded to end before the lock can expire, written with the lock's
+ *    fence; a write refused for a stale fence means a later holder wrote, and its record wins.
+ *
+ * Nothing of the caller's runs inside the lock except the store, the lock and `fetch` adapters.
+ */
+import type { LatchkeyError } from '@latchkey/client';
+import { isSsrError, SsrError } from '../errors.js';
+import { isDue } from '../lib/session.js';
+import { isTransient, refreshSession, type ClientDeps } from './client-session.js';
+import type { SessionLock } from './locks/types.js';
+import type { SessionRecord } from './record.js';
+import type { SessionStore } from './stores/types.js';
+
+export type Resolution = { kind: 'ok'; record: SessionRecord } | { kind: 'error'; error: SsrError };
+
+export interface ResolverDeps extends ClientDeps {
+  store: SessionStore;
+  lock: SessionLock;
+}
+
+/** A refresh that finds no lock expiry to respect (an in-process lock) still ends within this. */
+const MAX_REFRESH_MS = 20_000;
+/**
+ * Stop talking to the auth server this long before the lock may expire (at most half the time
+ * left): the client's backoff after a failed attempt (under a second) still ends inside the lease.
+ */
+const SAFETY_MS = 2_000;
+
+function fromStoreFailure(error: unknown): SsrError {
+  return isSsrError(error) ? error : new SsrError('store_failed', undefined, { cause: error });
+}
+
+function fromRefreshFailure(error: LatchkeyError): SsrError {
+  return isTransient(error)
+    ? new SsrError('auth_unavailable', undefined, { cause: error })
+    : new SsrError('auth_refused', undefined, { cause: error });
+}
+
+export interface Resolver {
+  resolve(key: string): Promise<Resolution>;
+}
+
+export function createResolver(deps: ResolverDeps): Resolver {
+  const { store, lock, clock, marginMs } = deps;
+  const flights = new Map<string, Promise<Resolution>>();
+  const ok = (record: SessionRecord): Resolution => ({ kind: 'ok', record });
+  const fail = (error: SsrError): Resolution => ({ kind: 'error', error });
+  const missing = () => fail(new SsrError('session_missing'));
+  const due = (record: SessionRecord) => isDue(record.session, clock.now(), marginMs);
+
+  async function underLock(key: string): Promise<Resolution> {
+    let lease;
+    try {
+      lease = await lock.acquire(key);
+    } catch (error) {
+      return fail(fromStoreFailure(error));
+    }
+    try {
+      const stored = await store.get(key);
+      if (!stored) return missing(); // signed out (or ended) while we waited
+      const { record } = stored;
+      if (!due(record)) return ok(record); // another holder refreshed while we waited: reuse it
+      const deadline = Math.min(lease.validUntil - Math.min(SAFETY_MS, (lease.validUntil - Date.now()) / 2), Date.now() + MAX_REFRESH_MS);
+      const result = await refreshSession(deps, record.session, deadline);
+      if (result.kind === 'ended') {
+        // Fenced: if a later holder rewrote the record, it is theirs to judge, not ours to drop.
+        await store.delete(key, lease.fence);
+        return fail(new SsrError('session_ended', undefined, { cause: result.error }));
+      }
+      if (result.kind === 'failed') return fail(fromRefreshFailure(result.error));
+      if (result.session.access_token === record.session.access_token) return ok(record);
+      const next: SessionRecord = { ...record, session: result.session };
+      if (await store.update(key, next, lease.fence)) return ok(next);
+      // Refused: our lease outlived its lock and a later holder wrote (or the session was signed
+      // out meanwhile). What is stored is the truth.
+      const latest = await store.get(key);
+      return latest ? ok(latest.record) : missing();
+    } catch (error) {
+      return fail(fromStoreFailure(error));
+    } finally {
+      await lease.release();
+    }
+  }
+
+  async function load(key: string): Promise<Resolution> {
+    let stored;
+    try {
+      stored = await store.get(key);
+    } catch (error) {
+      return fail(fromStoreFailure(error));
+    }
+    if (!stored) return missing();
+    return due(stored.record) ? underLock(key) : ok(stored.record);
+  }
+
+  return {
+    resolve(key) {
+      let flight = flights.get(key);
+      if (!flight) {
+        flight = load(key).finally(() => flights.delete(key));
+        flights.set(key, flight);
+      }
+      return flight;
+    },
+  };
+}

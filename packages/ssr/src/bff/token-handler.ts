@@ -1,0 +1,134 @@
+/**
+ * `createTokenHandler`: the backend-for-frontend. The browser holds an opaque session cookie; the
+ * tokens stay in a server-side store; refreshes happen under a per-session lock. A thin facade
+ * over the modules: options, cookie, resolver (locked refresh), routes.
+ */
+import { MAX_AGE_LIMIT } from '../cookies/attributes.js';
+import { SsrError } from '../errors.js';
+import { getAccessToken, type AccessTokenResult } from './access-token.js';
+import type { HandlerContext } from './context.js';
+import { resolveOptions, type TokenHandlerOptions } from './options.js';
+import type { RequestLike } from './request.js';
+import { createResolver } from './resolve.js';
+import { json } from './respond.js';
+import { session } from './routes/session.js';
+import { signIn } from './routes/sign-in.js';
+import { signOut } from './routes/sign-out.js';
+import { resolveSessionCookie } from './session-cookie.js';
+
+export interface TokenHandler {
+  /**
+   * Routes a request to `sign-in` / `sign-out` / `session` under `basePath`; resolves to null when
+   * the path is none of them (pass the request on).
+   *
+   * @example
+   * const response = await bff.handle(request);
+   * if (response) return response;
+   */
+  handle(request: Request): Promise<Response | null>;
+  /** The paths `handle` answers: `<basePath>/sign-in`, `<basePath>/sign-out`, `<basePath>/session`. */
+  readonly paths: readonly string[];
+  /**
+   * `POST` `{ email, password }` (JSON): signs in, stores the session server-side, sets the cookie.
+   * Answers `200 { user, expires_at }`, or the auth server's error (`400 invalid_credentials`, …).
+   *
+   * @example
+   * export const POST = (request: Request) => bff.signIn(request); // app/auth/sign-in/route.ts
+   */
+  signIn(request: Request): Promise<Response>;
+  /**
+   * `POST`: revokes the session at the auth server, deletes its record, clears the cookie (`204`).
+   *
+   * @example
+   * export const POST = (request: Request) => bff.signOut(request);
+   */
+  signOut(request: Request): Promise<Response>;
+  /**
+   * `GET`: `200 { user, expires_at }` for a live session (refreshed first if due), else `401`.
+   *
+   * @example
+   * export const GET = (request: Request) => bff.session(request);
+   */
+  session(request: Request): Promise<Response>;
+  /**
+   * The access token of the request's session, for calling APIs on the user's behalf: refreshed
+   * first under the session lock when due (one refresh per session across every process). Checks
+   * CSRF for state-changing methods. Never throws: `{ data, error }`, and `error.status` is the
+   * status to answer with (401 no or ended session, 403 CSRF, 503 try again).
+   *
+   * @example
+   * const { data, error } = await bff.getAccessToken(request);
+   * if (error) return new Response(null, { status: error.status });
+   * return fetch(`https://api.example.com${path}`, { headers: { authorization: `Bearer ${data.accessToken}` } });
+   */
+  getAccessToken(request: RequestLike): Promise<AccessTokenResult>;
+  /**
+   * A `Set-Cookie` value that deletes the session cookie (for your own 401 responses).
+   *
+   * @example
+   * res.setHeader('set-cookie', bff.clearCookie());
+   */
+  clearCookie(): string;
+}
+
+/**
+ * Creates the token handler. The store and lock must be shared by every process of the app
+ * (Postgres or Redis); `memoryStore()` / `memoryLock()` only for one process.
+ *
+ * @example
+ * import pg from 'pg';
+ * import { createTokenHandler, postgresLock, postgresStore } from '@latchkey/ssr/bff';
+ * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+ * const bff = createTokenHandler({
+ *   authUrl: 'https://auth.example.com/auth/v1',
+ *   store: postgresStore(pool),
+ *   lock: postgresLock(pool),
+ *   origins: ['https://app.example.com'],
+ * });
+ */
+export function createTokenHandler(options: TokenHandlerOptions): TokenHandler {
+  const resolved = resolveOptions(options);
+  if (resolved.ttlSeconds > MAX_AGE_LIMIT) {
+    throw new SsrError('invalid_argument', 'createTokenHandler: `sessionTtl` can be at most 400 days, the longest browsers keep a cookie.');
+  }
+  const deps = {
+    authUrl: resolved.authUrl,
+    apiKey: resolved.apiKey,
+    fetch: resolved.fetch,
+    clock: resolved.clock,
+    marginMs: resolved.marginMs,
+    store: resolved.store,
+    lock: resolved.lock,
+  };
+  const ctx: HandlerContext = {
+    ...deps,
+    cookie: resolveSessionCookie(options.cookie, resolved.ttlSeconds),
+    origins: resolved.origins,
+    ttlMs: resolved.ttlSeconds * 1000,
+    resolver: createResolver(deps),
+  };
+  const routes: Record<string, [method: string, run: (request: Request) => Promise<Response>]> = {
+    [`${resolved.basePath}/sign-in`]: ['POST', (request) => signIn(ctx, request)],
+    [`${resolved.basePath}/sign-out`]: ['POST', (request) => signOut(ctx, request)],
+    [`${resolved.basePath}/session`]: ['GET', (request) => session(ctx, request)],
+  };
+  return {
+    async handle(request) {
+      const route = routes[new URL(request.url).pathname];
+      if (!route) return null;
+      const [method, run] = route;
+      if (request.method !== method) {
+        const response = json(405, { code: 'method_not_allowed', message: `Use ${method}.` });
+        response.headers.set('allow', method);
+        return response;
+      }
+      return run(request);
+    },
+    paths: Object.keys(routes),
+    signIn: (request) => signIn(ctx, request),
+    signOut: (request) => signOut(ctx, request),
+    session: (request) => session(ctx, request),
+    getAccessToken: (request) => getAccessToken(ctx, request),
+    clearCookie: () => ctx.cookie.clear(),
+  };
+}
