@@ -1,107 +1,196 @@
 #!/usr/bin/env node
 /**
- * Refresh-grant throughput and latency over HTTP, Latchkey on Postgres (same machine), many
- * sessions, N concurrent keep-alive clients in this (separate) load process.
+ * Refresh-grant throughput and latency over HTTP: Latchkey against its peers, in one run.
  *
- *   node bench/refresh.mjs [--concurrency 1,16,64] [--seconds 10] [--processes 1]
+ *   node bench/refresh.mjs [--concurrency 1,16,64] [--seconds 10] [--rounds 2] [--sessions 256]
+ *                          [--contenders latchkey,oidc-pg,oidc-memory,naive,sign-only] [--race 50] [--json out.json]
  *
- * Needs a built tree (npm install) and Postgres (LATCHKEY_BENCH_DATABASE_URL, default
- * postgres://postgres@127.0.0.1:5432/test). Prints requests/s, p50 and p99 per concurrency.
- * Peers (node-oidc-provider, a naive read-then-write rotation) are added by issue #7.
+ * Every contender is its own server process; this process is the load generator (N keep-alive
+ * clients, each owning its own sessions). Contenders are measured interleaved — round 1 in order,
+ * round 2 in reverse, and so on — so a burst of background load hits all of them alike; rounds
+ * are merged. Peers (bench/lib/contenders.mjs):
+ *
+ *   oidc-pg      node-oidc-provider, rotateRefreshToken, ES256 JWT access tokens, on a Postgres
+ *                adapter of equal care (bench/peers/oidc-postgres-adapter.mjs)
+ *   oidc-memory  the same on its in-memory store: no database at all
+ *   naive        read-then-write rotation on Postgres (bench/peers/naive.mjs)
+ *   sign-only    not a peer but a ceiling: HTTP + one ES256 signature per response, no storage
+ *
+ * Before the load, the race: --race N requests present one token at once; Latchkey must hand
+ * out one successor, a read-then-write server hands out several (live branches of one session).
+ *
+ * Printed per level: req/s, p50, p99, errors, Latchkey/peer ratios, and the CPU each party used
+ * (bench/lib/measure.mjs), with CPU µs per refresh — the steadiest figure on a shared machine.
+ *
+ * Needs a built tree (npx tsc -b packages/server) and Postgres (LATCHKEY_BENCH_DATABASE_URL,
+ * default postgres://postgres@127.0.0.1:5432/test).
  */
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { Agent, request } from 'node:http';
-import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
+import { CONTENDERS, startContender } from './lib/contenders.mjs';
+import { assertBuilt } from './lib/latchkey.mjs';
+import { mergeRuns } from './lib/load.mjs';
+import { measure } from './lib/measure.mjs';
+import { dropSchemas, postgresVersion } from './lib/postgres.mjs';
+import { race } from './lib/race.mjs';
+import { int, loadLine, machineLine, ms, pct, ratio, table, usPer } from './lib/report.mjs';
 
 const { values } = parseArgs({
-  options: { concurrency: { type: 'string', default: '1,16,64' }, seconds: { type: 'string', default: '10' }, processes: { type: 'string', default: '1' } },
+  options: {
+    concurrency: { type: 'string', default: '1,16,64' },
+    seconds: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '2' },
+    warmup: { type: 'string', default: '1' },
+    sessions: { type: 'string', default: '256' },
+    contenders: { type: 'string', default: 'latchkey,oidc-pg,oidc-memory,naive,sign-only' },
+    race: { type: 'string', default: '50' },
+    json: { type: 'string' },
+  },
 });
 const levels = values.concurrency.split(',').map(Number);
 const seconds = Number(values.seconds);
-const database = process.env.LATCHKEY_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const schema = `lk_bench_${randomBytes(4).toString('hex')}`;
-const bin = fileURLToPath(new URL('../packages/server/bin/latchkey.js', import.meta.url));
+const rounds = Number(values.rounds);
+const names = values.contenders.split(',');
+// Enough sessions that every client owns several, at the highest level.
+const sessions = Math.max(Number(values.sessions), Math.max(...levels) * 2);
+if (!names.includes('latchkey')) throw new Error('latchkey must be one of the contenders: ratios are against it');
+assertBuilt();
 
-function startServer() {
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--database', database], {
-    env: { ...process.env, LATCHKEY_DB_SCHEMA: schema, LATCHKEY_RATE_LIMITS: 'off', LATCHKEY_LOG_LEVEL: 'warn', LATCHKEY_ISSUER: 'http://bench/auth/v1' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (c) => {
-      out += c;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve({ child, url: `${m[1]}/auth/v1` });
-    });
-    child.once('exit', (code) => reject(new Error(`server exited ${code}`)));
-  });
-}
+console.log(`# Refresh grant: Latchkey vs peers, one run`);
+console.log(machineLine(`, Postgres ${await postgresVersion()} (same machine)`));
+console.log(`${sessions} sessions per contender, ${rounds} round(s) × ${seconds / rounds}s per contender and level, interleaved\n`);
 
-const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-function post(url, body) {
-  return new Promise((resolve, reject) => {
-    const data = JSON.stringify(body);
-    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } }, (res) => {
-      let text = '';
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode, body: text ? JSON.parse(text) : undefined }));
-    });
-    req.on('error', reject);
-    req.end(data);
-  });
-}
+const contenders = [];
+try {
+  for (const name of names) {
+    // One extra session for the race, kept out of the load.
+    const c = await startContender(name, { sessions: sessions + 1 });
+    c.raceToken = c.tokens.pop();
+    contenders.push(c);
+  }
 
-const servers = [];
-for (let i = 0; i < Number(values.processes); i++) servers.push(await startServer());
-// Signing up runs argon2 per user: make the sessions once, in parallel batches.
-const sessionCount = Math.max(...levels) * 4;
-const tokens = [];
-for (let i = 0; i < sessionCount; i += 16) {
-  const batch = await Promise.all(
-    Array.from({ length: Math.min(16, sessionCount - i) }, (_, j) => post(`${servers[0].url}/signup`, { email: `bench-${i + j}-${schema}@example.com`, password: 'bench password 1' })),
-  );
-  for (const r of batch) tokens.push(r.body.refresh_token);
-}
+  // --- the race --------------------------------------------------------------------------
+  const raceResults = {};
+  if (Number(values.race) > 0) {
+    console.log(`## ${values.race} parallel refreshes of one token`);
+    const rows = [];
+    for (const c of contenders.filter((x) => !x.ceiling)) {
+      const r = await race(c, c.raceToken, Number(values.race));
+      raceResults[c.name] = r;
+      const verdict =
+        r.successors === 1 && r.live === 1
+          ? 'converges on one successor'
+          : r.successors > 1
+            ? `FORKED: ${r.live} live branches of one session`
+            : 'session lost: nothing live afterwards';
+      rows.push([
+        c.label,
+        Object.entries(r.statuses)
+          .map(([s, n]) => `${n}×${s}`)
+          .join(' '),
+        r.successors,
+        r.live,
+        verdict,
+      ]);
+    }
+    console.log(table(['server', 'answers', 'distinct successors', 'live afterwards', 'verdict'], rows));
+    console.log();
+  }
 
-console.log(`Latchkey refresh grant, Postgres, ${servers.length} process(es), ${sessionCount} sessions, ${seconds}s per level`);
-console.log('concurrency  requests/s     p50 ms   p99 ms   errors');
-for (const concurrency of levels) {
-  const latencies = [];
-  let errors = 0;
-  const deadline = performance.now() + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async (_, worker) => {
-      // Each worker owns its sessions (worker, worker + concurrency, …): one client per session,
-      // as in real life; two workers on one session would present stale tokens (reuse).
-      let turn = 0;
-      while (performance.now() < deadline) {
-        const owned = Math.floor(tokens.length / concurrency);
-        const slot = worker + (turn++ % owned) * concurrency;
-        const server = servers[(worker + slot) % servers.length];
-        const start = performance.now();
-        try {
-          const r = await post(`${server.url}/token?grant_type=refresh_token`, { refresh_token: tokens[slot] });
-          if (r.status === 200) tokens[slot] = r.body.refresh_token;
-          else errors++;
-        } catch {
-          errors++;
-        }
-        latencies.push(performance.now() - start);
+  // --- throughput and latency ---------------------------------------------------------------
+  const results = {};
+  for (const concurrency of levels) {
+    const runs = Object.fromEntries(contenders.map((c) => [c.name, []]));
+    const cpus = Object.fromEntries(contenders.map((c) => [c.name, []]));
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 === 0 ? contenders : [...contenders].reverse();
+      for (const c of order) {
+        const r = await measure(c, { concurrency, seconds: seconds / rounds, warmupSeconds: Number(values.warmup) });
+        runs[c.name].push(r);
+        cpus[c.name].push(r.cpu);
       }
-    }),
-  );
-  latencies.sort((a, b) => a - b);
-  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))].toFixed(1);
-  console.log(`${String(concurrency).padStart(11)}  ${(latencies.length / seconds).toFixed(0).padStart(10)}  ${pct(0.5).padStart(9)}  ${pct(0.99).padStart(7)}  ${String(errors).padStart(7)}`);
-}
+    }
+    results[concurrency] = {};
+    for (const c of contenders) {
+      const merged = mergeRuns(runs[c.name]);
+      const cpu = Object.fromEntries(
+        Object.keys(cpus[c.name][0]).map((k) => [k, cpus[c.name].reduce((a, x) => a + x[k], 0) / cpus[c.name].length]),
+      );
+      delete merged.latencies;
+      results[concurrency][c.name] = { ...merged, cpu };
+    }
+    const lk = results[concurrency].latchkey;
+    console.log(`## ${concurrency} concurrent client(s)   (${loadLine()})`);
+    console.log(
+      table(
+        [
+          'server',
+          'req/s',
+          'p50 ms',
+          'p99 ms',
+          'errors',
+          'Latchkey/peer req/s',
+          'peer/Latchkey p99',
+          'server CPU',
+          'its pg backends',
+          'all postgres',
+          'load gen',
+          'machine',
+          'server µs/req',
+          'pg µs/req',
+        ],
+        contenders.map((c) => {
+          const r = results[concurrency][c.name];
+          return [
+            c.label,
+            int(r.rps),
+            ms(r.p50),
+            ms(r.p99),
+            r.errors ? `${r.errors} (${JSON.stringify(r.statuses)})` : 0,
+            c.name === 'latchkey' ? '—' : ratio(lk.rps, r.rps),
+            c.name === 'latchkey' ? '—' : ratio(r.p99, lk.p99),
+            pct(r.cpu.server),
+            c.name === 'oidc-memory' || c.ceiling ? '—' : pct(r.cpu.backends),
+            pct(r.cpu.postgres),
+            pct(r.cpu.loadgen),
+            pct(r.cpu.machine),
+            usPer(r.cpu.server, r.rps),
+            c.name === 'oidc-memory' || c.ceiling ? '—' : usPer(r.cpu.backends, r.rps),
+          ];
+        }),
+      ),
+    );
+    console.log(
+      'CPU columns: percent of one core (200% = the whole machine; "machine" includes everything else running). µs/req: CPU time per refresh — steadier than req/s on a shared machine.',
+    );
+    for (const c of contenders)
+      if (results[concurrency][c.name].sampleError) console.log(`  ${c.name} first error: ${results[concurrency][c.name].sampleError}`);
+    console.log();
+  }
 
-for (const s of servers) s.child.kill('SIGTERM');
-const client = new pg.Client({ connectionString: database });
-await client.connect();
-await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-await client.end();
-agent.destroy();
+  // --- the issue's targets ------------------------------------------------------------------
+  const top = Math.max(...levels);
+  const lk = results[top].latchkey;
+  const mem = results[top]['oidc-memory'];
+  console.log(`## Targets (issue #7) at ${top} clients`);
+  console.log(`- ≥ 4,000 refreshes/s: ${int(lk.rps)}/s → ${lk.rps >= 4000 ? 'met' : 'MISSED'}`);
+  console.log(`- p99 < 25 ms: ${ms(lk.p99)} ms → ${lk.p99 < 25 ? 'met' : 'MISSED'}`);
+  console.log(`- zero errors: ${lk.errors} → ${lk.errors === 0 ? 'met' : 'MISSED'}`);
+  if (mem)
+    console.log(
+      `- ahead of node-oidc-provider in memory: ${ratio(lk.rps, mem.rps)} its throughput → ${lk.rps > mem.rps ? 'met' : 'MISSED'}`,
+    );
+  if (raceResults.latchkey)
+    console.log(
+      `- one successor under a ${values.race}-way race: ${raceResults.latchkey.successors} → ${raceResults.latchkey.successors === 1 ? 'met' : 'MISSED'}`,
+    );
+
+  if (values.json)
+    writeFileSync(
+      values.json,
+      JSON.stringify({ machine: machineLine(), sessions, seconds, rounds, race: raceResults, results, labels: CONTENDERS }, null, 2),
+    );
+} finally {
+  await Promise.all(contenders.map((c) => c.stop()));
+  await dropSchemas(contenders.map((c) => c.schema).filter(Boolean));
+}

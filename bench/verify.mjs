@@ -58,14 +58,22 @@ const password = 'correct horse battery';
 await fetch(`${server.authUrl}/signup`, { method: 'POST', headers: json, body: JSON.stringify({ email, password }) });
 const sessions = [];
 for (let i = 0; i < SESSIONS; i++) {
-  const r = await fetch(`${server.authUrl}/token?grant_type=password`, { method: 'POST', headers: json, body: JSON.stringify({ email, password }) });
+  const r = await fetch(`${server.authUrl}/token?grant_type=password`, {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ email, password }),
+  });
   sessions.push(await r.json());
 }
 const tokens = sessions.map((s) => s.access_token);
 for (let round = 0; round < REFRESHES; round++) {
   clock.advance(1000);
   for (const s of sessions) {
-    const r = await fetch(`${server.authUrl}/token?grant_type=refresh_token`, { method: 'POST', headers: json, body: JSON.stringify({ refresh_token: s.refresh_token }) });
+    const r = await fetch(`${server.authUrl}/token?grant_type=refresh_token`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ refresh_token: s.refresh_token }),
+    });
     const next = await r.json();
     s.refresh_token = next.refresh_token;
     tokens.push(next.access_token);
@@ -85,7 +93,8 @@ const ecdsa = { key: keyObject, dsaEncoding: 'ieee-p1363' };
 
 function raw(token) {
   const dot = token.lastIndexOf('.');
-  if (!cryptoVerify('sha256', Buffer.from(token.slice(0, dot), 'latin1'), ecdsa, Buffer.from(token.slice(dot + 1), 'base64url'))) throw new Error('bad signature');
+  if (!cryptoVerify('sha256', Buffer.from(token.slice(0, dot), 'latin1'), ecdsa, Buffer.from(token.slice(dot + 1), 'base64url')))
+    throw new Error('bad signature');
 }
 
 const latchkeyNoCache = createVerifier({ jwksUrl, issuer, audience, cache: false });
@@ -146,7 +155,9 @@ async function run(contenders, list) {
 const fmt = (n) => Math.round(n).toLocaleString('en-US').padStart(12);
 const ratio = (a, b) => `${(a / b).toFixed(2)}×`.padStart(8);
 
-console.log(`node ${process.version}, ${pinned ? 'pinned to CPU 0' : 'unpinned'} (${availableParallelism()} visible), ${ROUNDS} rounds × ${ROUND_MS} ms, best round`);
+console.log(
+  `node ${process.version}, ${pinned ? 'pinned to CPU 0' : 'unpinned'} (${availableParallelism()} visible), ${ROUNDS} rounds × ${ROUND_MS} ms, best round`,
+);
 console.log(`${tokens.length} distinct ES256 access tokens from a real Latchkey server (${SESSIONS} sessions × ${REFRESHES + 1} issues)\n`);
 
 const d = await run(distinct, tokens);
@@ -166,5 +177,7 @@ const oursCached = r.get('@latchkey/verify (cache on)');
 console.log('\ntargets (issue 3):');
 console.log(`  distinct, cache off  ≥ 0.9 × raw : ${(ours / rawOps).toFixed(2)} ${ours / rawOps >= 0.9 ? 'met' : 'NOT met'}`);
 console.log(`  distinct, cache off  ≥ 2 × jose  : ${(ours / joseOps).toFixed(2)} ${ours / joseOps >= 2 ? 'met' : 'NOT met'}`);
-console.log(`  repeated token       ≥ 500k/s    : ${Math.round(oursCached).toLocaleString('en-US')} ${oursCached >= 500_000 ? 'met' : 'NOT met'}`);
+console.log(
+  `  repeated token       ≥ 500k/s    : ${Math.round(oursCached).toLocaleString('en-US')} ${oursCached >= 500_000 ? 'met' : 'NOT met'}`,
+);
 await server.close();
