@@ -6,10 +6,23 @@
 
 type Labels = Record<string, string>;
 
-const key = (labels: Labels) =>
+const renderKey = (labels: Labels) =>
   Object.entries(labels)
     .map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`)
     .join(',');
+
+// Label sets repeat (a route and a status): render each one's key once.
+const keyCache = new Map<string, string>();
+const key = (labels: Labels) => {
+  let id = '';
+  for (const name in labels) id += `${name}\u0000${labels[name]}\u0001`;
+  let k = keyCache.get(id);
+  if (k === undefined) {
+    k = renderKey(labels);
+    if (keyCache.size < 10_000) keyCache.set(id, k);
+  }
+  return k;
+};
 
 class Counter {
   private readonly values = new Map<string, number>();

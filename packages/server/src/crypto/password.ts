@@ -7,6 +7,7 @@
  */
 import { hash, verify } from '@node-rs/argon2';
 import { LatchkeyError } from '../errors.js';
+import { hashQueue } from './hash-queue.js';
 
 // algorithm 2 = Argon2id (the package's const enum cannot be imported under verbatimModuleSyntax).
 const OPTIONS = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
@@ -28,7 +29,7 @@ export function assertStrongPassword(password: string): void {
 }
 
 export function hashPassword(password: string): Promise<string> {
-  return hash(password, OPTIONS);
+  return hashQueue.run(() => hash(password, OPTIONS));
 }
 
 // Verified against when the account does not exist, so "no such user" takes as long as "wrong
@@ -40,12 +41,11 @@ export async function verifyPassword(storedHash: string | null | undefined, pass
   if (password.length > MAX_PASSWORD_LENGTH) return false;
   if (!storedHash) {
     dummyHash ??= hashPassword('latchkey-dummy-password');
-    await verify(await dummyHash, password).catch(() => false);
+    const dummy = await dummyHash;
+    // Same queue, same cost as a real check: an overloaded server answers 503 for both alike.
+    await hashQueue.run(() => verify(dummy, password).catch(() => false));
     return false;
   }
-  try {
-    return await verify(storedHash, password);
-  } catch {
-    return false;
-  }
+  // A malformed stored hash is a failed check; a full queue (503) propagates.
+  return hashQueue.run(() => verify(storedHash, password).catch(() => false));
 }

@@ -10,7 +10,18 @@ import { verifyAccessToken } from '../crypto/jwt.js';
 import { LatchkeyError, isLatchkeyError } from '../errors.js';
 import { findLiveSession } from '../store/sessions.js';
 import { readBody } from './body.js';
-import { apiVersionHeader, requestApiVersion, sendError, sendJson } from './respond.js';
+import { requestApiVersion, sendError, sendJson } from './respond.js';
+
+const API_VERSION_HEADER_NAME = 'x-supabase-api-version';
+
+/** Path and query of a request target, without building a full WHATWG URL on the hot path. */
+function parseTarget(target: string): { pathname: string; searchParams: URLSearchParams } {
+  const q = target.indexOf('?');
+  const raw = q === -1 ? target : target.slice(0, q);
+  // An absolute-form target (a proxy's "GET http://host/path") still routes by its path.
+  const pathname = raw.startsWith('/') ? raw : new URL(raw, 'http://latchkey.invalid').pathname;
+  return { pathname, searchParams: new URLSearchParams(q === -1 ? '' : target.slice(q + 1)) };
+}
 import { parse, type HandlerContext, type Route } from './route.js';
 import { createRouter } from './router.js';
 
@@ -100,13 +111,15 @@ export function createRequestHandler(app: App, options: RequestHandlerOptions) {
     const apiVersion = requestApiVersion(req);
     let routeName = 'unmatched';
     res.setHeader('x-request-id', requestId);
-    for (const [name, value] of Object.entries({ ...CORS_HEADERS, ...apiVersionHeader(apiVersion) })) res.setHeader(name, value);
+    res.setHeader('access-control-allow-origin', CORS_HEADERS['access-control-allow-origin']);
+    res.setHeader('access-control-expose-headers', CORS_HEADERS['access-control-expose-headers']);
+    if (apiVersion) res.setHeader(API_VERSION_HEADER_NAME, apiVersion);
     // Credential-bearing responses must never sit in a shared or browser cache (RFC 9111 §5.2.2.5).
     res.setHeader('cache-control', 'no-store');
     if (options.draining()) res.setHeader('connection', 'close');
 
     try {
-      const url = new URL(req.url ?? '/', 'http://latchkey.invalid');
+      const url = parseTarget(req.url ?? '/');
       if (req.method === 'OPTIONS') {
         res.setHeader('access-control-allow-methods', 'GET, POST, PUT, DELETE, OPTIONS');
         res.setHeader(

@@ -38,7 +38,3 @@ export function sendError(res: ServerResponse, error: LatchkeyError, apiVersion:
   if (error.code === 'over_request_rate_limit') headers['retry-after'] = '60';
   sendJson(res, error.status, body, headers);
 }
-
-export function apiVersionHeader(apiVersion: string | undefined): Record<string, string> {
-  return apiVersion ? { [API_VERSION_HEADER]: apiVersion } : {};
-}

@@ -3,7 +3,8 @@ import type { App } from '../app.js';
 import { signAccessToken } from '../crypto/jwt.js';
 import { encodeRefreshToken } from '../crypto/refresh-token.js';
 import { appMetadata, userJson } from '../store/users.js';
-import type { SessionWithUser } from '../store/sessions.js';
+import type { SessionInfo } from '../store/sessions.js';
+import type { PublicUserRow } from '../store/users.js';
 
 export interface SessionResponse {
   access_token: string;
@@ -15,7 +16,7 @@ export interface SessionResponse {
 }
 
 /** Signs a fresh access token for the session and names its active refresh token. */
-export function sessionResponse(app: App, { session, user }: SessionWithUser, now: Date): SessionResponse {
+export function sessionResponse(app: App, { session, user }: { session: SessionInfo; user: PublicUserRow }, now: Date): SessionResponse {
   const iat = Math.floor(now.getTime() / 1000);
   const exp = iat + app.config.jwtExp;
   const accessToken = signAccessToken(app.keys.current, {

@@ -16,7 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Queryable } from '../db/database.js';
 import { LatchkeyError } from '../errors.js';
-import { USER_COLUMNS, type UserRow } from './users.js';
+import { PUBLIC_USER_COLUMNS, USER_COLUMNS, type PublicUserRow, type UserRow } from './users.js';
 
 export interface SessionInfo {
   id: string;
@@ -44,7 +44,7 @@ export interface RefreshContext {
 }
 
 export type RotationOutcome =
-  { kind: 'rotated'; session: SessionInfo; user: UserRow } | { kind: 'replayed'; session: SessionInfo; user: UserRow };
+  { kind: 'rotated'; session: SessionInfo; user: PublicUserRow } | { kind: 'replayed'; session: SessionInfo; user: PublicUserRow };
 
 /** Fired when a used refresh token comes back: the session is revoked before this is called. */
 export interface ReuseDetected {
@@ -127,7 +127,7 @@ export async function rotate(
         AND u.id = s.user_id AND (u.banned_until IS NULL OR u.banned_until <= $3)
         AND ($4::timestamptz IS NULL OR s.created_at > $4)
         AND ($5::timestamptz IS NULL OR s.refreshed_at > $5)
-    RETURNING ${SESSION_COLUMNS}, ${USER_COLUMNS}`,
+    RETURNING ${SESSION_COLUMNS}, ${PUBLIC_USER_COLUMNS}`,
       [presented.sessionId, presented.counter, now, timeboxStart, inactiveBefore, ctx.userAgent ?? null, ctx.ip ?? null],
       'latchkey_rotate',
     );
@@ -135,7 +135,7 @@ export async function rotate(
 
     // Lost the compare-and-set, or the session cannot refresh: find out which.
     const rows = await db.query<SessionUserRow>(
-      `SELECT ${SESSION_COLUMNS}, ${USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1`,
+      `SELECT ${SESSION_COLUMNS}, ${PUBLIC_USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1`,
       [presented.sessionId],
       'latchkey_classify',
     );
