@@ -6,3 +6,4 @@ export { startServer, prepareDatabase, type RunningServer, type StartOptions } f
 export { resolveConfig, defaultConfig, SETTINGS, type Config } from './config.js';
 export { ERROR_CODES, LatchkeyError, isLatchkeyError, type ErrorCode } from './errors.js';
 export type { Clock } from './clock.js';
+export { createLogger, type Logger } from './log.js';

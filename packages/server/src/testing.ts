@@ -12,6 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { defaultConfig, type Config } from './config.js';
+import type { Logger } from './log.js';
 import { startServer, type RunningServer } from './server.js';
 
 export interface FakeClock {
@@ -56,6 +57,8 @@ export interface TestServerOptions {
   clock?: FakeClock;
   /** Share a schema with another test server (two processes on one database); default: a fresh one. */
   schema?: string;
+  /** Where log lines go (default: nowhere, `logLevel: 'silent'`). */
+  logger?: Logger;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -64,7 +67,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const schema = options.schema ?? `lk_test_${randomBytes(6).toString('hex')}`;
   const ownsSchema = options.schema === undefined;
   const config: Config = { ...defaultConfig(), port: 0, database, rateLimits: false, logLevel: 'silent', ...options.config };
-  const server = await startServer(config, { clock, schema });
+  const server = await startServer(config, { clock, schema, logger: options.logger });
   const close = server.close;
   return {
     ...server,

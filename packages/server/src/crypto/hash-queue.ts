@@ -18,7 +18,8 @@ export class HashQueue {
 
   async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.running >= this.concurrency) {
-      if (this.waiting.length >= this.maxWaiting) throw new LatchkeyError('service_unavailable', 'Too many sign-ins at once; retry shortly.');
+      if (this.waiting.length >= this.maxWaiting)
+        throw new LatchkeyError('service_unavailable', 'Too many sign-ins at once; retry shortly.');
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     } else this.running++;
     try {

@@ -65,7 +65,8 @@ export const token = route({
   method: 'POST',
   path: '/token',
   auth: 'public',
-  summary: 'grant_type=password with { email, password }: sign in; grant_type=refresh_token with { refresh_token }: rotate. Both answer { access_token, token_type, expires_in, expires_at, refresh_token, user }.',
+  summary:
+    'grant_type=password with { email, password }: sign in; grant_type=refresh_token with { refresh_token }: rotate. Both answer { access_token, token_type, expires_in, expires_at, refresh_token, user }.',
   query: z.object({ grant_type: z.string().optional() }),
   body: z.unknown(),
   async handler({ app, body, query, request }) {
