@@ -69,6 +69,9 @@ type SessionUserRow = UserRow & {
 const SESSION_COLUMNS =
   's.id AS session_id, s.counter AS session_counter, s.aal AS session_aal, s.amr AS session_amr, s.created_at AS session_created_at, s.refreshed_at AS session_refreshed_at, s.revoked_at AS session_revoked_at';
 
+/** What a rotation needs back: the session's token state, not its timestamps (less to parse). */
+const ROTATED_SESSION_COLUMNS = 's.id AS session_id, s.counter AS session_counter, s.aal AS session_aal, s.amr AS session_amr';
+
 function split(row: SessionUserRow): SessionWithUser {
   const { session_id, session_counter, session_aal, session_amr, session_created_at, session_refreshed_at, session_revoked_at, ...user } =
     row;
@@ -127,7 +130,7 @@ export async function rotate(
         AND u.id = s.user_id AND (u.banned_until IS NULL OR u.banned_until <= $3)
         AND ($4::timestamptz IS NULL OR s.created_at > $4)
         AND ($5::timestamptz IS NULL OR s.refreshed_at > $5)
-    RETURNING ${SESSION_COLUMNS}, ${PUBLIC_USER_COLUMNS}`,
+    RETURNING ${ROTATED_SESSION_COLUMNS}, ${PUBLIC_USER_COLUMNS}`,
       [presented.sessionId, presented.counter, now, timeboxStart, inactiveBefore, ctx.userAgent ?? null, ctx.ip ?? null],
       'latchkey_rotate',
     );
