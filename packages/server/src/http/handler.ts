@@ -19,7 +19,14 @@ function parseTarget(target: string): { pathname: string; searchParams: URLSearc
   const q = target.indexOf('?');
   const raw = q === -1 ? target : target.slice(0, q);
   // An absolute-form target (a proxy's "GET http://host/path") still routes by its path.
-  const pathname = raw.startsWith('/') ? raw : new URL(raw, 'http://latchkey.invalid').pathname;
+  let pathname = raw;
+  if (!raw.startsWith('/')) {
+    try {
+      pathname = new URL(raw).pathname;
+    } catch {
+      throw new LatchkeyError('validation_failed', 'The request target is not a valid URL.');
+    }
+  }
   return { pathname, searchParams: new URLSearchParams(q === -1 ? '' : target.slice(q + 1)) };
 }
 import { parse, type HandlerContext, type Route } from './route.js';
@@ -50,9 +57,11 @@ function clientIp(req: IncomingMessage, trustProxy: boolean): string {
   if (trustProxy) {
     // Only behind a proxy that overwrites X-Forwarded-For: otherwise clients could pick their
     // own address and walk around the per-IP rate limits.
+    // The rightmost entry is the one our proxy appended; entries left of it came from the client
+    // (proxies that append, like nginx's $proxy_add_x_forwarded_for, keep what the client sent).
     const forwarded = req.headers['x-forwarded-for'];
-    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-    if (first) return first;
+    const last = (Array.isArray(forwarded) ? forwarded.join(',') : forwarded)?.split(',').pop()?.trim();
+    if (last) return last;
   }
   return req.socket.remoteAddress ?? 'unknown';
 }

@@ -13,7 +13,9 @@ export interface RateRule {
 
 /** The default limits. Refresh is generous on purpose: a burst of parallel refreshes of one
  * session (100 tabs or API calls after expiry) must never be refused, and reuse detection, not
- * the rate limit, is what stops refresh-token theft. */
+ * the rate limit, is what stops refresh-token theft. Genuine refreshes are counted per session,
+ * junk per IP, so an SSR/BFF host refreshing for many users from one address is never throttled
+ * by someone else's junk. */
 export const DEFAULT_RULES = {
   /** Password attempts per client IP. */
   passwordPerIp: { capacity: 30, windowSeconds: 300 },
@@ -21,7 +23,10 @@ export const DEFAULT_RULES = {
    * password sign-in is limited; the owner's existing sessions keep refreshing. */
   passwordFailuresPerAccount: { capacity: 10, windowSeconds: 900 },
   signupPerIp: { capacity: 30, windowSeconds: 3600 },
+  /** Refresh tokens that fail the MAC check (forged or garbled), per client IP. */
   refreshPerIp: { capacity: 1000, windowSeconds: 60 },
+  /** Genuine refreshes per session: a burst of 100 parallel refreshes fits with room to spare. */
+  refreshPerSession: { capacity: 300, windowSeconds: 60 },
 } satisfies Record<string, RateRule>;
 
 export type RuleName = keyof typeof DEFAULT_RULES;

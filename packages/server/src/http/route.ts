@@ -58,6 +58,9 @@ export function parse<T>(schema: z.ZodType<T>, value: unknown, code: ErrorCode =
   throw new LatchkeyError(code, `${where}${issue?.message ?? 'invalid input'}`);
 }
 
+/** Postgres text cannot hold NUL; refuse it at the edge (a 400), not in the database (a 500). */
+const NO_NUL = (value: unknown): boolean => !JSON.stringify(value ?? null).includes('\\u0000');
+
 // Shared field schemas.
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export const emailField = z
@@ -65,6 +68,7 @@ export const emailField = z
   .trim()
   .max(254)
   .transform((value) => value.toLowerCase())
-  .refine((value) => EMAIL.test(value), 'Unable to validate email address: invalid format');
+  .refine((value) => EMAIL.test(value), 'Unable to validate email address: invalid format')
+  .refine(NO_NUL, 'must not contain NUL characters');
 export const passwordField = z.string().min(1, 'Password is required').max(1024);
-export const metadataField = z.record(z.string(), z.unknown());
+export const metadataField = z.record(z.string(), z.unknown()).refine(NO_NUL, 'must not contain NUL characters');

@@ -6,6 +6,7 @@ import { emailField, metadataField, route } from '../http/route.js';
 import { revokeUserSessions } from '../store/sessions.js';
 import { createUser, deleteUser, findUserById, listUsers, updateUser, userJson } from '../store/users.js';
 
+const MAX_BAN_MS = 876_000 * 3_600_000;
 const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** Parses GoTrue's `ban_duration`: a Go duration ("24h", "1h30m") or "none" to lift a ban. */
@@ -17,6 +18,8 @@ export function parseBanDuration(value: string): number | null {
   let ms = 0;
   for (const [, amount, , unit] of value.matchAll(/(\d+(\.\d+)?)(ns|us|µs|ms|s|m|h)/g))
     ms += Number(amount) * (UNIT_MS[unit as string] as number);
+  // Past ~100 years a Date overflows Postgres' range (a 500); nobody means a longer ban.
+  if (!(ms <= MAX_BAN_MS)) throw new LatchkeyError('validation_failed', 'ban_duration: at most 876000h (100 years)');
   return ms;
 }
 
@@ -25,7 +28,12 @@ const userAttributes = {
   user_metadata: metadataField.optional(),
   app_metadata: metadataField.optional(),
   email_confirm: z.boolean().optional(),
-  role: z.string().min(1).max(64).optional(),
+  role: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9_-]+$/, 'a role is letters, digits, _ and -')
+    .optional(),
   ban_duration: z.string().max(64).optional(),
 };
 

@@ -46,10 +46,18 @@ async function passwordSignIn(app: App, input: unknown, request: RequestInfo) {
 
 async function refresh(app: App, input: unknown, request: RequestInfo) {
   const { refresh_token } = parse(refreshGrant, input);
-  app.limiter.take('refreshPerIp', request.ip);
   const presented = decodeRefreshToken(app.refreshKey, refresh_token);
-  // A token whose MAC does not check out was never issued by this server (or the secret key changed).
-  if (!presented) throw new LatchkeyError('refresh_token_not_found');
+  if (!presented) {
+    // Forged or garbled tokens spend a per-IP budget; genuine ones never touch it. One SSR/BFF
+    // host refreshes for all its users from one address, so charging genuine refreshes per IP
+    // would let an anonymous flood of junk lock every user out.
+    app.limiter.take('refreshPerIp', request.ip);
+    // A token whose MAC does not check out was never issued by this server (or the secret key changed).
+    throw new LatchkeyError('refresh_token_not_found');
+  }
+  // Genuine tokens are limited per session (a MAC-checked id nobody can forge): generous enough
+  // for a burst of parallel refreshes, tight enough that one session cannot flood the server.
+  app.limiter.take('refreshPerSession', presented.sessionId);
   const outcome = await rotate(
     app.db,
     presented,

@@ -16,7 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Queryable } from '../db/database.js';
 import { LatchkeyError } from '../errors.js';
-import { PUBLIC_USER_COLUMNS, USER_COLUMNS, type PublicUserRow, type UserRow } from './users.js';
+import { PUBLIC_USER_COLUMNS, USER_COLUMNS, UUID, type PublicUserRow, type UserRow } from './users.js';
 
 export interface SessionInfo {
   id: string;
@@ -250,7 +250,8 @@ export async function revokeOne(
   reason: string,
   userId?: string,
 ): Promise<{ user_id: string } | undefined> {
-  if (!/^[0-9a-f-]{36}$/i.test(sessionId)) return undefined;
+  // Not a UUID cannot be a session; asking Postgres would be a type error (a 500).
+  if (!UUID.test(sessionId)) return undefined;
   const rows = await db.query<{ user_id: string }>(
     'UPDATE sessions SET revoked_at = $2, revoked_reason = $3 WHERE id = $1 AND revoked_at IS NULL AND ($4::uuid IS NULL OR user_id = $4) RETURNING user_id',
     [sessionId, now, reason, userId ?? null],

@@ -47,6 +47,30 @@ describe('bad input', () => {
       'validation_failed',
     ],
     ['a bad logout scope', 'POST', '/logout?scope=everything', {}, 400, 'validation_failed'],
+    [
+      'a NUL in the email',
+      'POST',
+      '/signup',
+      { body: { email: 'a\u0000b@example.com', password: 'password123' } },
+      400,
+      'validation_failed',
+    ],
+    [
+      'a NUL in the metadata',
+      'POST',
+      '/signup',
+      { body: { email: 'nul@example.com', password: 'password123', data: { x: 'a\u0000' } } },
+      400,
+      'validation_failed',
+    ],
+    [
+      'a NUL in a sign-in email',
+      'POST',
+      '/token?grant_type=password',
+      { body: { email: 'a\u0000b@example.com', password: 'x' } },
+      400,
+      'validation_failed',
+    ],
     ['an unknown route', 'GET', '/nope', {}, 404, 'not_found'],
     ['a known route with the wrong method', 'DELETE', '/signup', {}, 405, 'method_not_allowed'],
   ];
@@ -84,6 +108,37 @@ describe('bad input', () => {
     const reply = await call(server.authUrl, 'GET', '/admin/users/not-a-uuid', { token: server.secretKey });
     expect(reply.status).toBe(404);
     expect(reply.body.code).toBe('user_not_found');
+  });
+
+  it('a 36-character id that is not a UUID is 404, not a database error', async () => {
+    const session = await signUp(server);
+    const id = 'x'.repeat(8) + '-' + 'y'.repeat(27);
+    expect((await call(server.authUrl, 'DELETE', `/admin/sessions/${id}`, { token: server.secretKey })).status).toBe(404);
+    expect((await call(server.authUrl, 'DELETE', `/user/sessions/${id}`, { token: session.access_token })).status).toBe(404);
+  });
+
+  it('a ban beyond 100 years is validation_failed, not an overflow', async () => {
+    const { user } = await signUp(server);
+    const reply = await call(server.authUrl, 'PUT', `/admin/users/${user.id}`, {
+      token: server.secretKey,
+      body: { ban_duration: '99999999999h' },
+    });
+    expect(reply.status).toBe(400);
+  });
+
+  it('an unparsable absolute-form request target is a 400', async () => {
+    const { connect } = await import('node:net');
+    const port = new URL(server.url).port;
+    const response = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () =>
+        socket.end('GET http://[/x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+      );
+      let data = '';
+      socket.on('data', (c) => (data += c.toString()));
+      socket.on('end', () => resolve(data));
+      socket.on('error', reject);
+    });
+    expect(response).toMatch(/^HTTP\/1.1 400/);
   });
 
   it('a bad ban_duration is validation_failed', async () => {

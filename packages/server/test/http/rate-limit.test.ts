@@ -50,6 +50,25 @@ describe('default rate limits', () => {
     expect(replies.map((r) => r.status)).toEqual(Array(100).fill(200));
   });
 
+  it('a flood of forged refresh tokens from one address never throttles genuine refreshes (an SSR/BFF host)', async () => {
+    server = await startTestServer({ config: { rateLimits: true } });
+    const session = await signUp(server);
+    const junk = await Promise.all(Array.from({ length: 1001 }, (_, i) => refresh(server!.authUrl, `forged-${i}`)));
+    expect(junk.filter((r) => r.status === 429)).toHaveLength(1);
+    expect((await refresh(server.authUrl, session.refresh_token)).status).toBe(200);
+  });
+
+  it('genuine refreshes are limited per session, far above a burst of 100', async () => {
+    server = await startTestServer({ config: { rateLimits: true } });
+    const session = await signUp(server);
+    const statuses: number[] = [];
+    for (let i = 0; i < 301; i++) statuses.push((await refresh(server.authUrl, session.refresh_token)).status);
+    expect(statuses.slice(0, 300).every((s) => s === 200)).toBe(true);
+    expect(statuses[300]).toBe(429);
+    // Another session of the same IP is unaffected.
+    expect((await refresh(server.authUrl, (await signUp(server)).refresh_token)).status).toBe(200);
+  });
+
   it('sign-ups per IP are throttled', async () => {
     server = await startTestServer({ config: { rateLimits: true } });
     const statuses: number[] = [];

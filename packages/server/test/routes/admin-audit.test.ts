@@ -72,3 +72,19 @@ it('retention: entries older than LATCHKEY_AUDIT_RETENTION_DAYS are purged at st
   void database;
   await short.close();
 });
+
+it('behind a trusted proxy, the client address is the rightmost X-Forwarded-For entry (the one the proxy appended)', async () => {
+  const proxied = await startTestServer({ config: { trustProxy: true } });
+  try {
+    const { user } = await signUp(proxied);
+    await call(proxied.authUrl, 'POST', '/token?grant_type=password', {
+      body: { email: user.email, password: 'not the password' },
+      headers: { 'x-forwarded-for': '6.6.6.6, 203.0.113.7' },
+    });
+    const entries = (await call(proxied.authUrl, 'GET', `/admin/audit?user_id=${user.id}&type=login_failed`, { token: proxied.secretKey }))
+      .body.entries;
+    expect(entries[0].ip).toBe('203.0.113.7');
+  } finally {
+    await proxied.close();
+  }
+});
