@@ -36,7 +36,12 @@ export function viewOf(request: RequestLike): RequestView {
   let origin: string | null = null;
   const url = request.url ?? '';
   if (/^https?:\/\//i.test(url)) {
-    origin = new URL(url).origin;
+    try {
+      origin = new URL(url).origin;
+    } catch {
+      // An unparsable absolute-form target (`GET http://[/x`): no origin, so CSRF checks refuse it.
+      origin = null;
+    }
   } else {
     // A Node request: its URL is a path. Express's `req.protocol` honours `trust proxy`.
     const host = header('host');

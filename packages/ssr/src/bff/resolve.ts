@@ -83,7 +83,14 @@ export function createResolver(deps: ResolverDeps): Resolver {
       // Refused: our lease outlived its lock and a later holder wrote (or the session was signed
       // out meanwhile). What is stored is the truth.
       const latest = await store.get(key);
-      return latest ? ok(latest.record) : missing();
+      if (!latest) return missing();
+      // Only a record newer than ours is the truth. One still due, or still holding the token we
+      // just rotated, means the fence went backwards (a lock whose fences restarted): serving it
+      // would hand out an expired access token and re-present a used refresh token (reuse).
+      if (due(latest.record) || latest.record.session.refresh_token === record.session.refresh_token) {
+        return fail(new SsrError('auth_unavailable', 'The session store refused the refreshed session; try again.'));
+      }
+      return ok(latest.record);
     } catch (error) {
       return fail(fromStoreFailure(error));
     } finally {

@@ -49,6 +49,9 @@ export function nodeCookies(req: IncomingMessage, res: ServerResponse, options: 
       const previous = res.getHeader('set-cookie');
       const lines = previous === undefined ? [] : Array.isArray(previous) ? previous.map(String) : [String(previous)];
       res.setHeader('set-cookie', [...lines, ...cookies.map(serializeCookie)]);
+      // A response that sets session cookies is one user's: no shared cache (CDN, proxy) may keep
+      // it and hand the tokens to the next visitor (RFC 9111 §5.2.2.5, §5.2.2.7).
+      if (cookies.length > 0) res.setHeader('cache-control', 'private, no-store');
       req.headers.cookie = rewriteCookieHeader(req.headers.cookie, cookies);
     },
   };

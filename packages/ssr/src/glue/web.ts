@@ -56,13 +56,20 @@ export function webCookies(request: Request): WebCookies {
     },
     setCookieHeaders: () => [...written],
     applyTo(response) {
+      if (written.length === 0) return response;
       let target = response;
+      const apply = (to: Response) => {
+        for (const line of written) to.headers.append('set-cookie', line);
+        // A response that sets session cookies is one user's: no shared cache (CDN, proxy) may
+        // keep it and hand the tokens to the next visitor (RFC 9111 §5.2.2.5, §5.2.2.7).
+        to.headers.set('cache-control', 'private, no-store');
+      };
       try {
-        for (const line of written) target.headers.append('set-cookie', line);
+        apply(target);
       } catch {
         // Immutable headers: copy the response (same body stream, status and headers), then append.
         target = new Response(response.body, response);
-        for (const line of written) target.headers.append('set-cookie', line);
+        apply(target);
       }
       return target;
     },

@@ -60,20 +60,20 @@ describe('locked refresh', () => {
     expect((await a!.resolve('k')).kind).toBe('ok');
   });
 
-  it('a holder whose fence is stale does not overwrite the newer record: it returns what is stored', async () => {
+  it('regression (security review): when the stored record is still due after a refused write, it is not served', async () => {
     const clock = movableClock();
     const store = memoryStore({ clock });
     await expired(store, clock);
-    await store.update('k', (await store.get('k'))!.record, 50); // a later holder wrote with fence 50 (same due session)
+    await store.update('k', (await store.get('k'))!.record, 50); // a fence above ours, record still due
     const late: SessionLock = {
       acquire: async (): Promise<Lease> => ({ fence: 3, validUntil: Date.now() + 5_000, release: async () => undefined }),
     };
     const auth = authServer();
     const [a] = resolvers(1, store, late, auth.fetch, clock);
     const result = await a!.resolve('k');
-    expect(auth.state.refreshes).toBe(1);
+    // Serving it would hand out an expired access token and re-present a used refresh token.
+    expect(result.kind === 'error' && result.error.code).toBe('auth_unavailable');
     expect((await store.get('k'))?.fence).toBe(50);
-    expect(result.kind === 'ok' && result.record.session.access_token).toBe('access-a'); // the stored one, not ours
   });
 
   it('a definitive refusal deletes the record (fenced) and answers session_ended; a transient one keeps it', async () => {

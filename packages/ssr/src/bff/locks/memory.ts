@@ -17,7 +17,9 @@ export interface MemoryLockOptions {
 export function memoryLock(options: MemoryLockOptions = {}): SessionLock {
   const wait = options.wait ?? 10_000;
   const queues = new Map<string, (() => void)[]>();
-  let fences = 0;
+  // Fences start from the clock (ms × 1000), so a restarted process still issues fences above
+  // every fence it wrote to a persistent store before (a store refuses writes with older fences).
+  let fences = Date.now() * 1000;
 
   function lease(key: string): Lease {
     let released = false;

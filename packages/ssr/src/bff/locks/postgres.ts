@@ -29,6 +29,8 @@ export interface PgConnectionLike {
 /** The part of a `pg` Pool the lock uses. */
 export interface PgPoolLike {
   connect(): Promise<PgConnectionLike>;
+  /** `pg.Pool` exposes its options; `max` sizes the default `maxHolders`. */
+  options?: { max?: number };
 }
 
 export interface PostgresLockOptions {
@@ -41,6 +43,13 @@ export interface PostgresLockOptions {
   wait?: number;
   /** The fence sequence, optionally schema-qualified. Default `latchkey_bff_fence`. Created if missing. */
   sequence?: string;
+  /**
+   * How many leases this process may hold (or wait on) at once. Each holds a pool connection,
+   * and the holder then needs another one for the store: with every connection held by a lock,
+   * the store could never get one and the pool would deadlock. Default: half the pool's `max`
+   * (pg's default max is 10), so the store always has connections left.
+   */
+  maxHolders?: number;
 }
 
 /** Postgres's SQLSTATE for a lock wait that hit `lock_timeout`. */
@@ -62,6 +71,8 @@ export function postgresLock(pool: PgPoolLike, options: PostgresLockOptions = {}
   if (!(ttl > 0) || !(wait > 0))
     throw new SsrError('invalid_argument', `${where}: \`ttl\` and \`wait\` must be positive numbers of milliseconds.`);
   const sequence = quoteTable(options.sequence ?? 'latchkey_bff_fence', where).sql;
+  const maxHolders = Math.max(1, Math.floor(options.maxHolders ?? (pool.options?.max ?? 10) / 2));
+  const slots = createSlots(maxHolders);
   let ready: Promise<void> | undefined;
 
   function setup(connection: PgConnectionLike): Promise<void> {
@@ -83,10 +94,13 @@ export function postgresLock(pool: PgPoolLike, options: PostgresLockOptions = {}
 
   return {
     async acquire(key) {
+      // A slot first (bounded by `wait`): never let locks take the connections the store needs.
+      if (!(await slots.take(wait))) throw new SsrError('lock_timeout');
       let connection: PgConnectionLike;
       try {
         connection = await pool.connect();
       } catch (error) {
+        slots.give();
         throw new SsrError('store_failed', 'The Postgres lock could not get a connection.', { cause: error });
       }
       // An idle-in-transaction time-out kills the connection while it is checked out; pg reports
@@ -118,6 +132,7 @@ export function postgresLock(pool: PgPoolLike, options: PostgresLockOptions = {}
         const timedOut = (error as { code?: unknown } | null)?.code === LOCK_NOT_AVAILABLE;
         await connection.query('ROLLBACK').catch(() => undefined);
         dispose(timedOut ? false : error instanceof Error ? error : true);
+        slots.give();
         if (timedOut) throw new SsrError('lock_timeout');
         throw new SsrError('store_failed', 'The Postgres lock failed.', { cause: error });
       }
@@ -129,15 +144,48 @@ export function postgresLock(pool: PgPoolLike, options: PostgresLockOptions = {}
         async release() {
           if (released) return;
           released = true;
-          if (lost) return dispose(lost);
           try {
+            if (lost) return dispose(lost);
             await connection.query('COMMIT'); // ends the transaction, and with it the advisory lock
             dispose(false);
           } catch (error) {
             dispose(error instanceof Error ? error : true);
+          } finally {
+            slots.give();
           }
         },
       };
+    },
+  };
+}
+
+/** A counting semaphore whose waits give up after a deadline. */
+function createSlots(size: number) {
+  let free = size;
+  const waiters: Array<(granted: boolean) => void> = [];
+  return {
+    take(timeoutMs: number): Promise<boolean> {
+      if (free > 0) {
+        free--;
+        return Promise.resolve(true);
+      }
+      return new Promise((resolve) => {
+        const waiter = (granted: boolean) => {
+          clearTimeout(timer);
+          resolve(granted);
+        };
+        const timer = setTimeout(() => {
+          const index = waiters.indexOf(waiter);
+          if (index !== -1) waiters.splice(index, 1);
+          resolve(false);
+        }, timeoutMs);
+        waiters.push(waiter);
+      });
+    },
+    give(): void {
+      const next = waiters.shift();
+      if (next) next(true);
+      else free++;
     },
   };
 }

@@ -67,7 +67,9 @@ export function redisStore(redis: RedisLike, options: RedisStoreOptions = {}): S
     try {
       return await work();
     } catch (error) {
-      throw new SsrError('store_failed', 'The Redis session store failed.', { cause: error });
+      // ioredis attaches the failed command's arguments — the session record, tokens included —
+      // to its errors: pass on only what names the failure, never the arguments.
+      throw new SsrError('store_failed', 'The Redis session store failed.', { cause: sanitized(error) });
     }
   }
 
@@ -95,4 +97,13 @@ export function redisStore(redis: RedisLike, options: RedisStoreOptions = {}): S
         await redis.eval(DELETE, 1, keyOf(key), fence === undefined ? '' : fence);
       }),
   };
+}
+
+/** An error's name, message and code, without the command arguments drivers attach to it. */
+function sanitized(error: unknown): Error {
+  const source = error as { name?: unknown; message?: unknown; code?: unknown } | null;
+  const clean = new Error(typeof source?.message === 'string' ? source.message : 'Redis command failed');
+  clean.name = typeof source?.name === 'string' ? source.name : 'Error';
+  if (typeof source?.code === 'string') (clean as Error & { code?: string }).code = source.code;
+  return clean;
 }
