@@ -12,8 +12,12 @@ import { usableSession } from './get-session.js';
 import { invalid } from './result.js';
 
 const SCOPES = new Set(['global', 'local', 'others']);
-/** The server no longer knows this session (or token): nothing left to end there. */
-const ALREADY_GONE = new Set([401, 403, 404]);
+/**
+ * Answers meaning the server no longer knows this session or user: nothing left to end there.
+ * Not `bad_jwt`: an expired access token (a refresh that failed transiently) proves nothing about
+ * the session, which may live on — "sign out everywhere" must then report that it did not.
+ */
+const ALREADY_GONE = new Set(['session_not_found', 'user_not_found']);
 
 export async function signOut(ctx: Context, options: SignOutOptions = {}): Promise<{ error: LatchkeyError | null }> {
   const scope = options.scope ?? 'global';
@@ -27,7 +31,7 @@ export async function signOut(ctx: Context, options: SignOutOptions = {}): Promi
       await ctx.http('POST', `/logout?scope=${scope}`, { token });
     } catch (thrown) {
       const failure = toLatchkeyError(thrown, 'network_error', 'Sign-out could not reach the auth server.');
-      if (!ALREADY_GONE.has(failure.status)) error = failure;
+      if (!(ALREADY_GONE.has(failure.code) || failure.status === 404)) error = failure;
     }
   }
   if (scope !== 'others') await saveAndEmit(ctx, null, 'SIGNED_OUT');

@@ -50,6 +50,14 @@ describe('signOut', () => {
     expect(t.events()).toEqual(['SIGNED_OUT']);
   });
 
+  it('regression (security review): 403 bad_jwt (an expired token) is reported — the session may live on', async () => {
+    const t = await setup(() => serverError(403, 'bad_jwt'));
+    const { error } = await signOut(t.ctx, { scope: 'global' });
+    expect(error?.code).toBe('bad_jwt');
+    // Signed out here all the same.
+    expect(t.events()).toEqual(['SIGNED_OUT']);
+  });
+
   it('signing out twice emits SIGNED_OUT once', async () => {
     const t = await setup(() => new Response(null, { status: 204 }));
     await signOut(t.ctx);

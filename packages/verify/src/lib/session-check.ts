@@ -11,6 +11,9 @@
 import { VerifyError } from '../errors.js';
 import { fetchJson } from './fetch-json.js';
 
+/** Refusals that say the session (or its user) is over, whatever token asked. */
+const SESSION_WIDE_REFUSALS = new Set(['session_not_found', 'user_not_found', 'user_banned']);
+
 export interface SessionCheckOptions {
   /** The auth server's `/user` endpoint; undefined when it is not configured. */
   userUrl: string | undefined;
@@ -94,7 +97,11 @@ export class SessionCheck {
       // 5xx, 429 and anything unexpected: no answer about the session. Fail closed, cache nothing.
       throw new VerifyError('session_check_unavailable', `The auth server answered the live-session check with HTTP ${status}.`);
     }
-    if (this.#options.ttlMs > 0) this.#remember(sessionId, answer);
+    // Cache only what is true of the whole session (live, or gone: session_not_found,
+    // user_not_found, user_banned). A refusal of this particular token (bad_jwt: e.g. just past
+    // exp but inside our clock tolerance) must not poison the session's fresh tokens.
+    const sessionWide = answer.live || (answer.code !== undefined && SESSION_WIDE_REFUSALS.has(answer.code));
+    if (this.#options.ttlMs > 0 && sessionWide) this.#remember(sessionId, answer);
     return answer;
   }
 

@@ -101,6 +101,17 @@ describe('SessionCheck', () => {
     expect(stub.count('/user')).toBe(1);
   });
 
+  it('regression (security review): a refusal of one token (bad_jwt) is not cached for the session', async () => {
+    let answer = 403;
+    stub.on('/user', (req, res) => (answer === 403 ? json(403, { code: 'bad_jwt' })(req, res) : json(200, { id: 'u' })(req, res)));
+    const check = checker();
+    expect(await outcome(check.check('old.token.x', 's1', 0))).toBe('session_revoked');
+    answer = 200;
+    // The session's freshly refreshed token is asked about, not refused from the cache.
+    expect(await outcome(check.check('fresh.token.y', 's1', 1))).toBe('live');
+    expect(stub.count('/user')).toBe(2);
+  });
+
   it('asks every time with ttl 0', async () => {
     stub.on('/user', json(200, {}));
     const check = checker({ ttlMs: 0 });
