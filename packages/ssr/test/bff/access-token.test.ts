@@ -7,8 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokenHandler, isSsrError, memoryLock, type SessionStore } from '../../src/bff/index.js';
 import { sha256 } from '../../src/lib/hash.js';
-import { logout, signUp, startAuthServer, whoAmI, type TestServer } from '../support/auth-server.js';
-import { appRequest, handler, signInThrough } from '../support/bff.js';
+import { logout, startAuthServer, whoAmI, type TestServer } from '../support/auth-server.js';
+import { appRequest, handler, signedIn as signedInThrough } from '../support/bff.js';
 
 let server: TestServer;
 
@@ -19,13 +19,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function signedIn(options: Parameters<typeof handler>[1] = {}) {
-  const { email } = await signUp(server.authUrl);
-  const h = handler(server, options);
-  const { browser, response } = await signInThrough(h.bff, email);
-  expect(response.status).toBe(200);
-  return { ...h, browser, email, response };
-}
+const signedIn = (options: Parameters<typeof handler>[1] = {}) => signedInThrough(server, options);
 
 describe('getAccessToken', () => {
   it('gives a token the auth server accepts, without refreshing while it is fresh', async () => {

@@ -7,7 +7,7 @@ import {
   type TokenHandler,
   type TokenHandlerOptions,
 } from '../../src/bff/index.js';
-import type { TestServer } from './auth-server.js';
+import { signUp, type TestServer } from './auth-server.js';
 import { Browser } from './browser.js';
 import { network } from './network.js';
 import { PASSWORD } from './services.js';
@@ -65,4 +65,13 @@ export async function signInThrough(
   const response = await bff.signIn(appRequest(browser, '/auth/sign-in', { method: 'POST', body: { email, password: PASSWORD } }));
   browser.receive(response);
   return { browser, response };
+}
+
+/** A user signed up at the auth server and signed in through a fresh token handler, as a browser. */
+export async function signedIn(server: TestServer, options: Partial<TokenHandlerOptions> = {}) {
+  const { email } = await signUp(server.authUrl);
+  const h = handler(server, options);
+  const { browser, response } = await signInThrough(h.bff, email);
+  if (response.status !== 200) throw new Error(`sign-in through the BFF answered ${response.status}`);
+  return { ...h, browser, email, response };
 }

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokenHandler, memoryLock, type SessionStore } from '../../../src/bff/index.js';
 import { sha256 } from '../../../src/lib/hash.js';
 import { signUp, startAuthServer, whoAmI, type TestServer } from '../../support/auth-server.js';
-import { appRequest, handler, signInThrough } from '../../support/bff.js';
+import { appRequest, handler, signInThrough, signedIn as signedInThrough } from '../../support/bff.js';
 import { Browser } from '../../support/browser.js';
 import { PASSWORD } from '../../support/services.js';
 
@@ -20,13 +20,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function signedIn(options: Parameters<typeof handler>[1] = {}) {
-  const { email } = await signUp(server.authUrl);
-  const h = handler(server, options);
-  const { browser, response } = await signInThrough(h.bff, email);
-  expect(response.status).toBe(200);
-  return { ...h, browser, email, response };
-}
+const signedIn = (options: Parameters<typeof handler>[1] = {}) => signedInThrough(server, options);
 
 describe('sign-in', () => {
   it('gives the browser an opaque, HttpOnly, Secure, SameSite=Lax, __Host- cookie and no token', async () => {

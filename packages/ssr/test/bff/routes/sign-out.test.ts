@@ -1,8 +1,8 @@
 /** POST sign-out against a real Latchkey server (in-process, Postgres): revoked there, deleted here, cookie cleared. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../../../src/lib/hash.js';
-import { signUp, startAuthServer, whoAmI, type TestServer } from '../../support/auth-server.js';
-import { appRequest, handler, signInThrough } from '../../support/bff.js';
+import { startAuthServer, whoAmI, type TestServer } from '../../support/auth-server.js';
+import { appRequest, handler, signedIn as signedInThrough } from '../../support/bff.js';
 
 let server: TestServer;
 
@@ -13,13 +13,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function signedIn(options: Parameters<typeof handler>[1] = {}) {
-  const { email } = await signUp(server.authUrl);
-  const h = handler(server, options);
-  const { browser, response } = await signInThrough(h.bff, email);
-  expect(response.status).toBe(200);
-  return { ...h, browser, email, response };
-}
+const signedIn = (options: Parameters<typeof handler>[1] = {}) => signedInThrough(server, options);
 
 describe('sign-out', () => {
   it('revokes the session at the auth server, deletes the record and clears the cookie', async () => {
