@@ -13,7 +13,7 @@ import { createCookieJar } from './cookies/jar.js';
 import type { CookieMethods } from './cookies/types.js';
 import { SsrError } from './errors.js';
 import { localLock } from './lib/local-lock.js';
-import { parseSession } from './lib/session.js';
+import { readStoredSession } from '@latchkey/client/session-rules';
 import { coalesceRefreshes } from './refresh/coalesce.js';
 
 /** The default cookie name: `@latchkey/client`'s default storage key, so its `cookieStorage` in the browser reads the same cookies. */
@@ -95,7 +95,7 @@ export function createServerClient(options: ServerClientOptions): ServerClient {
   const chunkSize = resolveChunkSize(cookieOptions.chunkSize, overheadBytes(`${name}.999`, attributes));
 
   const lock = localLock();
-  const jar = createCookieJar({ methods, name, attributes, isReadable: (value) => parseSession(value) !== null });
+  const jar = createCookieJar({ methods, name, attributes, isReadable: (value) => readStoredSession(value) !== null });
   const now = options.clock?.now ?? (() => Date.now());
   const baseFetch: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   let client: LatchkeyClient;

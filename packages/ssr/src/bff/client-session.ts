@@ -6,7 +6,7 @@
  */
 import { createClient, memoryStorage, type LatchkeyError, type Session } from '@latchkey/client';
 import { localLock } from '../lib/local-lock.js';
-import { parseSession } from '../lib/session.js';
+import { readStoredSession } from '@latchkey/client/session-rules';
 
 export interface ClientDeps {
   authUrl: string;
@@ -65,7 +65,7 @@ export async function refreshSession(deps: ClientDeps, session: Session, deadlin
     const { data, error } = await client.getSession();
     if (data.session) return { kind: 'ok', session: data.session };
     // The client removes a session from its storage only on a definitive answer.
-    const left = parseSession(await storage.getItem(KEY));
+    const left = readStoredSession(await storage.getItem(KEY));
     return left ? { kind: 'failed', error: error! } : { kind: 'ended', error: error! };
   } finally {
     client.dispose();

@@ -14,7 +14,7 @@
  */
 import type { LatchkeyError } from '@latchkey/client';
 import { isSsrError, SsrError } from '../errors.js';
-import { isDue } from '../lib/session.js';
+import { isRefreshDue } from '@latchkey/client/session-rules';
 import { isTransient, refreshSession, type ClientDeps } from './client-session.js';
 import type { SessionLock } from './locks/types.js';
 import type { SessionRecord } from './record.js';
@@ -55,7 +55,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
   const ok = (record: SessionRecord): Resolution => ({ kind: 'ok', record });
   const fail = (error: SsrError): Resolution => ({ kind: 'error', error });
   const missing = () => fail(new SsrError('session_missing'));
-  const due = (record: SessionRecord) => isDue(record.session, clock.now(), marginMs);
+  const due = (record: SessionRecord) => isRefreshDue(record.session, clock.now(), marginMs);
 
   async function underLock(key: string): Promise<Resolution> {
     let lease;

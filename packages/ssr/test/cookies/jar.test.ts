@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveAttributes } from '../../src/cookies/attributes.js';
 import { createCookieJar } from '../../src/cookies/jar.js';
 import { webCookies } from '../../src/index.js';
-import { parseSession } from '../../src/lib/session.js';
+import { readStoredSession } from '@latchkey/client/session-rules';
 import { Browser } from '../support/browser.js';
 
 const NAME = 'latchkey.auth.token';
@@ -18,7 +18,7 @@ const attributes = resolveAttributes(NAME, {}, true, 'test');
 /** One request of `browser`: the storage the client would see, and the response's cookies applied after. */
 function request(browser: Browser) {
   const cookies = webCookies(new Request('https://app.example/', { headers: { cookie: browser.header() } }));
-  const jar = createCookieJar({ methods: cookies, name: NAME, attributes, isReadable: (value) => parseSession(value) !== null });
+  const jar = createCookieJar({ methods: cookies, name: NAME, attributes, isReadable: (value) => readStoredSession(value) !== null });
   const storage = chunkedStorage(jar.storage, { chunkSize: 3180, measure: 'uri' });
   return {
     storage,

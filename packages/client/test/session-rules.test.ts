@@ -1,6 +1,7 @@
-/** Reading a stored session and the due rule, as @latchkey/client has them. */
+/** The `session-rules` subpath: reading a stored session and the due rule, as the client applies them (used by @latchkey/ssr). */
 import { describe, expect, it } from 'vitest';
-import { isDue, isExpired, parseSession } from '../../src/lib/session.js';
+import { isRefreshDue, readStoredSession } from '../src/session-rules.js';
+import { isExpired } from '../src/session/session.js';
 
 const session = {
   access_token: 'a',
@@ -11,9 +12,9 @@ const session = {
   user: { id: 'u', aud: 'x', app_metadata: {}, user_metadata: {} },
 };
 
-describe('parseSession', () => {
+describe('readStoredSession', () => {
   it('reads a session and refuses what the client would not read', () => {
-    expect(parseSession(JSON.stringify(session))).toEqual(session);
+    expect(readStoredSession(JSON.stringify(session))).toEqual(session);
     for (const raw of [
       null,
       '',
@@ -22,19 +23,19 @@ describe('parseSession', () => {
       JSON.stringify({ ...session, user: {} }),
       JSON.stringify({ ...session, expires_at: '1' }),
     ]) {
-      expect(parseSession(raw)).toBeNull();
+      expect(readStoredSession(raw)).toBeNull();
     }
   });
 });
 
-describe('isDue', () => {
+describe('isRefreshDue', () => {
   it('refreshes the margin before expiry, but at most half the lifetime ahead', () => {
     const at = session.expires_at * 1000;
-    expect(isDue(session, at - 60_001, 60_000)).toBe(false);
-    expect(isDue(session, at - 60_000, 60_000)).toBe(true);
+    expect(isRefreshDue(session, at - 60_001, 60_000)).toBe(false);
+    expect(isRefreshDue(session, at - 60_000, 60_000)).toBe(true);
     const short = { ...session, expires_in: 2 };
-    expect(isDue(short, at - 1_001, 60_000)).toBe(false); // not refreshed on every call
-    expect(isDue(short, at - 1_000, 60_000)).toBe(true);
+    expect(isRefreshDue(short, at - 1_001, 60_000)).toBe(false); // not refreshed on every call
+    expect(isRefreshDue(short, at - 1_000, 60_000)).toBe(true);
     expect(isExpired(session, at - 1)).toBe(false);
     expect(isExpired(session, at)).toBe(true);
   });
