@@ -8,7 +8,7 @@ import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import type { AuditEvent } from './store/audit.js';
 import type { ApiKeys } from './settings.js';
-import type { ReuseDetected, SessionPolicy } from './store/sessions.js';
+import type { ReuseDetected, Rotations, SessionPolicy } from './store/sessions.js';
 
 export interface App {
   config: Config;
@@ -30,5 +30,7 @@ export interface App {
   /** Records a security event; a failure to record is logged, never fails the user's request. */
   audit(event: Omit<AuditEvent, 'at'> & { at?: Date }): Promise<void>;
   policy: SessionPolicy;
+  /** Batches the compare-and-sets of concurrent refreshes (store/sessions.ts). */
+  rotations: Rotations;
   onReuse(event: ReuseDetected): void;
 }

@@ -85,6 +85,14 @@ export class Metrics {
   readonly reuse = new Counter('latchkey_refresh_token_reuse_detected_total', 'Used refresh tokens presented again (sessions revoked).');
   readonly signInFailures = new Counter('latchkey_sign_in_failures_total', 'Password sign-ins refused for bad credentials.');
   readonly rateLimited = new Counter('latchkey_rate_limit_hits_total', 'Requests refused by a rate limit, by rule.');
+  readonly rotationStatements = new Counter(
+    'latchkey_rotation_statements_total',
+    'Rotation statements sent to the database; each carries the compare-and-sets of one or more refreshes.',
+  );
+  readonly rotationCompareAndSets = new Counter(
+    'latchkey_rotation_compare_and_sets_total',
+    'Compare-and-sets sent in rotation statements (divided by the statements: the mean batch size).',
+  );
 
   render(pool: { total: number; idle: number; waiting: number }): string {
     const gauges = [
@@ -93,7 +101,16 @@ export class Metrics {
       ['latchkey_db_pool_waiting', 'Queries waiting for a database connection.', pool.waiting],
     ].map(([name, help, v]) => `# HELP ${name} ${help}\n# TYPE ${name} gauge\n${name} ${v}`);
     return (
-      [this.requests, this.latency, this.refreshes, this.reuse, this.signInFailures, this.rateLimited]
+      [
+        this.requests,
+        this.latency,
+        this.refreshes,
+        this.reuse,
+        this.signInFailures,
+        this.rateLimited,
+        this.rotationStatements,
+        this.rotationCompareAndSets,
+      ]
         .map((m) => m.render())
         .concat(gauges)
         .join('\n') + '\n'

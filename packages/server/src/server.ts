@@ -16,6 +16,7 @@ import { RateLimiter } from './http/rate-limit.js';
 import { createLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { purgeAudit, recordAudit } from './store/audit.js';
+import { sessionRotations } from './store/sessions.js';
 import { ROUTES } from './routes/index.js';
 import { databaseApiKeys, embeddedApiKeys, type ApiKeys } from './settings.js';
 
@@ -96,6 +97,16 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         timeboxSeconds: config.sessionTimebox,
         inactivityTimeoutSeconds: config.sessionInactivityTimeout,
       },
+      // One rotation statement at a time per process (group commit), up to 4 when statements
+      // stall: measured best at 16 and 64 clients (BENCHMARKS.md). PGlite has one connection.
+      rotations: sessionRotations(db, {
+        maxInFlight: db.kind === 'pglite' ? 1 : Math.min(4, Math.max(1, Math.floor(config.dbPoolSize / 4))),
+        stallMs: 25,
+        onBatch(size) {
+          metrics.rotationStatements.inc();
+          metrics.rotationCompareAndSets.inc({}, size);
+        },
+      }),
       onReuse(event) {
         metrics.reuse.inc();
         void app.audit({

@@ -60,6 +60,7 @@ async function refresh(app: App, input: unknown, request: RequestInfo) {
   app.limiter.take('refreshPerSession', presented.sessionId);
   const outcome = await rotate(
     app.db,
+    app.rotations,
     presented,
     app.policy,
     { now: request.now, userAgent: request.userAgent, ip: request.ip },

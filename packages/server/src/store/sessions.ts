@@ -11,9 +11,12 @@
  *   presented = counter - 1, rotated < reuse interval ago → the same successor (token `counter`)
  *   presented < counter otherwise                         → reuse: revoke, refresh_token_already_used
  *
- * The hot path (a plain rotation) is one round trip that also returns the user for the response.
+ * The hot path (a plain rotation) is one round trip that also returns the user for the response,
+ * and under load one round trip for many refreshes: concurrent compare-and-sets go to Postgres
+ * as one statement (`rotations`, db/batcher.ts). Each row of it is the same compare-and-set.
  */
 import { randomUUID } from 'node:crypto';
+import { Batcher } from '../db/batcher.js';
 import type { Database, Queryable } from '../db/database.js';
 import { LatchkeyError } from '../errors.js';
 import { PUBLIC_USER_COLUMNS, USER_COLUMNS, UUID, type PublicUserRow, type UserRow } from './users.js';
@@ -56,7 +59,7 @@ export interface ReuseDetected {
   userAgent: string | undefined;
 }
 
-type SessionUserRow = UserRow & {
+export type SessionUserRow = UserRow & {
   session_id: string;
   session_counter: string | number;
   session_aal: string;
@@ -103,12 +106,80 @@ export async function createSession(db: Queryable, userId: string, method: strin
   return split(row);
 }
 
+/** One compare-and-set: move `sessionId` from `counter` to `counter + 1` if it may refresh now. */
+export interface CompareAndSet {
+  sessionId: string;
+  counter: number;
+  now: Date;
+  /** The session must have been created after this (its timebox), if set. */
+  createdAfter: Date | null;
+  /** The session must have been refreshed after this (its inactivity timeout), if set. */
+  refreshedAfter: Date | null;
+  userAgent: string | null;
+  ip: string | null;
+}
+
+/** The rotated session with its user, or undefined where the compare-and-set did not apply. */
+export type Rotations = Batcher<CompareAndSet, SessionUserRow | undefined>;
+
+// The compare-and-set of every session in a batch, in one statement. Each row of `p` is one
+// refresh; a row updates only if its session is still at the presented counter, live, unexpired
+// and its user not banned — exactly the single-session rule. Rows that do not apply return
+// nothing and their callers classify them one by one (rotate, below).
+const ROTATE_BATCH = `UPDATE sessions s
+    SET counter = s.counter + 1, refreshed_at = p.now, user_agent = p.user_agent, ip = p.ip
+   FROM users u,
+        unnest($1::uuid[], $2::bigint[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::text[])
+          AS p(id, counter, now, created_after, refreshed_after, user_agent, ip)
+  WHERE s.id = p.id AND s.counter = p.counter AND s.revoked_at IS NULL
+    AND u.id = s.user_id AND (u.banned_until IS NULL OR u.banned_until <= p.now)
+    AND (p.created_after IS NULL OR s.created_at > p.created_after)
+    AND (p.refreshed_after IS NULL OR s.refreshed_at > p.refreshed_after)
+RETURNING ${ROTATED_SESSION_COLUMNS}, ${PUBLIC_USER_COLUMNS}`;
+
+/**
+ * The rotation batcher of one server process: one batch statement at a time, more (up to
+ * `maxInFlight`) only while the one out is stalled `stallMs`, so the rest of the pool stays free
+ * for sign-ins and everything else.
+ */
+export function sessionRotations(
+  db: Queryable,
+  options: { maxInFlight: number; stallMs?: number; maxSize?: number; onBatch?: (size: number) => void },
+): Rotations {
+  return new Batcher<CompareAndSet, SessionUserRow | undefined>(
+    async (items) => {
+      // Sorted by session id, so two processes' batches tend to lock shared rows in one order
+      // (a deadlock between them would fail both; the batcher then retries each item alone).
+      const sorted = [...items].sort((a, b) => (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0));
+      const rows = await db.query<SessionUserRow>(
+        ROTATE_BATCH,
+        [
+          sorted.map((c) => c.sessionId),
+          sorted.map((c) => c.counter),
+          sorted.map((c) => c.now),
+          sorted.map((c) => c.createdAfter),
+          sorted.map((c) => c.refreshedAfter),
+          sorted.map((c) => c.userAgent),
+          sorted.map((c) => c.ip),
+        ],
+        'latchkey_rotate',
+      );
+      const bySession = new Map(rows.map((row) => [row.session_id, row]));
+      return items.map((c) => bySession.get(c.sessionId));
+    },
+    // One session per batch and per moment: its refreshes take turns (the batcher's key rule).
+    (c) => c.sessionId,
+    { maxInFlight: options.maxInFlight, stallMs: options.stallMs, maxSize: options.maxSize ?? 64, onBatch: options.onBatch },
+  );
+}
+
 /**
  * Applies the refresh contract to a presented (session, counter) whose MAC already checked out.
  * Returns the session to issue tokens for; throws the contract's coded errors.
  */
 export async function rotate(
   db: Database,
+  rotations: Rotations,
   presented: { sessionId: string; counter: number },
   policy: SessionPolicy,
   ctx: RefreshContext,
@@ -122,19 +193,16 @@ export async function rotate(
   // of the first (a ban lifted in between), which is then simply the active token again.
   for (let attempt = 0; attempt < 2; attempt++) {
     // The compare-and-set: the only statement that ever moves a session's counter.
-    const rotated = await db.query<SessionUserRow>(
-      `UPDATE sessions s
-        SET counter = s.counter + 1, refreshed_at = $3, user_agent = $6, ip = $7
-       FROM users u
-      WHERE s.id = $1 AND s.counter = $2 AND s.revoked_at IS NULL
-        AND u.id = s.user_id AND (u.banned_until IS NULL OR u.banned_until <= $3)
-        AND ($4::timestamptz IS NULL OR s.created_at > $4)
-        AND ($5::timestamptz IS NULL OR s.refreshed_at > $5)
-    RETURNING ${ROTATED_SESSION_COLUMNS}, ${PUBLIC_USER_COLUMNS}`,
-      [presented.sessionId, presented.counter, now, timeboxStart, inactiveBefore, ctx.userAgent ?? null, ctx.ip ?? null],
-      'latchkey_rotate',
-    );
-    if (rotated[0]) return { kind: 'rotated', ...split(rotated[0]) };
+    const rotated = await rotations.submit({
+      sessionId: presented.sessionId,
+      counter: presented.counter,
+      now,
+      createdAfter: timeboxStart,
+      refreshedAfter: inactiveBefore,
+      userAgent: ctx.userAgent ?? null,
+      ip: ctx.ip ?? null,
+    });
+    if (rotated) return { kind: 'rotated', ...split(rotated) };
 
     // Lost the compare-and-set, or the session cannot refresh: find out which.
     const rows = await db.query<SessionUserRow>(
