@@ -12,7 +12,7 @@ export class HashQueue {
   private readonly waiting: Array<() => void> = [];
 
   constructor(
-    readonly concurrency = Math.max(1, availableParallelism() - 1),
+    readonly concurrency = defaultConcurrency(),
     readonly maxWaiting = 512,
   ) {}
 
@@ -31,6 +31,16 @@ export class HashQueue {
       else this.running--;
     }
   }
+}
+
+/**
+ * One hash fewer than the cores, so the event loop keeps a core; and one fewer than libuv's pool
+ * threads (4 unless UV_THREADPOOL_SIZE says otherwise), so access-token signing, which runs on
+ * that pool too (crypto/jwt.ts), never queues behind a wall of hashes.
+ */
+function defaultConcurrency(): number {
+  const poolThreads = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+  return Math.max(1, Math.min(availableParallelism() - 1, poolThreads - 1));
 }
 
 /** The process-wide queue every password hash and verification goes through. */

@@ -16,10 +16,14 @@ export interface SessionResponse {
 }
 
 /** Signs a fresh access token for the session and names its active refresh token. */
-export function sessionResponse(app: App, { session, user }: { session: SessionInfo; user: PublicUserRow }, now: Date): SessionResponse {
+export async function sessionResponse(
+  app: App,
+  { session, user }: { session: SessionInfo; user: PublicUserRow },
+  now: Date,
+): Promise<SessionResponse> {
   const iat = Math.floor(now.getTime() / 1000);
   const exp = iat + app.config.jwtExp;
-  const accessToken = signAccessToken(app.keys.current, {
+  const accessToken = await signAccessToken(app.keys.current, {
     iss: app.issuer,
     sub: user.id,
     aud: user.aud,
