@@ -137,6 +137,7 @@ try {
           'load gen',
           'machine',
           'server µs/req',
+          'event loop µs/req',
           'pg µs/req',
         ],
         contenders.map((c) => {
@@ -155,13 +156,14 @@ try {
             pct(r.cpu.loadgen),
             pct(r.cpu.machine),
             usPer(r.cpu.server, r.rps),
+            usPer(r.cpu.loop, r.rps),
             c.name === 'oidc-memory' || c.ceiling ? '—' : usPer(r.cpu.backends, r.rps),
           ];
         }),
       ),
     );
     console.log(
-      'CPU columns: percent of one core (200% = the whole machine; "machine" includes everything else running). µs/req: CPU time per refresh — steadier than req/s on a shared machine.',
+      'CPU columns: percent of one core (200% = the whole machine; "machine" includes everything else running). µs/req: CPU time per refresh — steadier than req/s on a shared machine; "event loop" is the server main thread alone, which caps what one process can do (1 s / that).',
     );
     for (const c of contenders)
       if (results[concurrency][c.name].sampleError) console.log(`  ${c.name} first error: ${results[concurrency][c.name].sampleError}`);

@@ -20,6 +20,14 @@ export function processTicks(pid) {
   }
 }
 
+/**
+ * utime + stime of a process's main thread (the thread whose id is the pid), in ticks: for Node,
+ * the event loop and the JavaScript on it, without libuv's pool, GC helpers or the JIT threads.
+ */
+export function mainThreadTicks(pid) {
+  return processTicks(`${pid}/task/${pid}`);
+}
+
 /** Every process whose command name is `postgres` (server, backends, WAL writer, …). */
 export function postgresPids() {
   const pids = [];
@@ -50,14 +58,16 @@ export function startCpu(groups) {
   const m0 = machine();
   const before = new Map();
   const list = (g) => (typeof g === 'function' ? g() : g);
-  for (const [label, g] of Object.entries(groups)) for (const pid of list(g)) before.set(`${label}:${pid}`, processTicks(pid));
+  // A group labelled `loop` counts its processes' main threads only (mainThreadTicks).
+  const ticksOf = (label, pid) => (label === 'loop' ? mainThreadTicks(pid) : processTicks(pid));
+  for (const [label, g] of Object.entries(groups)) for (const pid of list(g)) before.set(`${label}:${pid}`, ticksOf(label, pid));
   return {
     stop() {
       const seconds = (performance.now() - started) / 1000;
       const out = {};
       for (const [label, g] of Object.entries(groups)) {
         let ticks = 0;
-        for (const pid of list(g)) ticks += processTicks(pid) - (before.get(`${label}:${pid}`) ?? 0);
+        for (const pid of list(g)) ticks += ticksOf(label, pid) - (before.get(`${label}:${pid}`) ?? 0);
         out[label] = (ticks / TICKS / seconds) * 100;
       }
       const used = process.cpuUsage(self);

@@ -1,6 +1,6 @@
 /**
  * One measurement of a contender under refresh load, with the CPU each party used meanwhile:
- * the server process(es), their own Postgres backends, every postgres process (shared with
+ * the server process(es) (and their main threads: the event loops), their own Postgres backends, every postgres process (shared with
  * anything else on the machine), this load generator, and the machine as a whole.
  */
 import { startCpu, postgresPids } from './cpu.mjs';
@@ -25,7 +25,7 @@ export async function measure(c, { concurrency, seconds, warmupSeconds = 1, onSt
     successor: c.protocol.successor,
     async onMeasureStart() {
       const backends = await backendPidsFor(c.pids);
-      cpu = startCpu({ server: c.pids, backends, postgres: postgresPids });
+      cpu = startCpu({ server: c.pids, loop: c.pids, backends, postgres: postgresPids });
       onStart?.();
     },
     onMeasureEnd() {
