@@ -11,8 +11,10 @@
  *   node bench/pool-sweep.mjs [--pools 4,8,16,32] [--concurrency 64] [--seconds 10] [--rounds 2] [--socket /var/run/postgresql]
  *
  * Each variant is its own `latchkey serve` process on one shared deployment (schema); variants
- * are interleaved over rounds. The statement of the ceiling is a copy of the one in
- * packages/server/src/store/sessions.ts (`rotate`): keep them in step.
+ * are interleaved over rounds. The statement of the ceiling is the single-row compare-and-set,
+ * one statement per refresh: Latchkey's form before rotation batches (store/sessions.ts now sends
+ * the same compare-and-set for many sessions in one statement), kept as the reference point that
+ * batching is measured against.
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
