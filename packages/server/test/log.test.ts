@@ -62,7 +62,10 @@ it('lines logged in one event-loop turn reach stdout in one write, in order', as
     expect(writes).toEqual([]);
     await new Promise((resolve) => setImmediate(resolve));
     expect(writes).toHaveLength(1);
-    const lines = writes[0]!.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const lines = writes[0]!
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => [l.level, l.msg, l.n])).toEqual([
       ['info', 'first', 1],
       ['warn', 'second', 2],
@@ -81,7 +84,11 @@ it('what is pending when the process exits is still written', () => {
   const log = new URL('../dist/log.js', import.meta.url).href;
   const child = spawnSync(
     process.execPath,
-    ['--input-type=module', '-e', `import { createLogger } from ${JSON.stringify(log)}; createLogger('info').info('last words'); process.exit(3);`],
+    [
+      '--input-type=module',
+      '-e',
+      `import { createLogger } from ${JSON.stringify(log)}; createLogger('info').info('last words'); process.exit(3);`,
+    ],
     { encoding: 'utf8' },
   );
   expect(child.status).toBe(3);
