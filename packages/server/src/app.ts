@@ -30,8 +30,6 @@ export interface App {
   /** Records a security event; a failure to record is logged, never fails the user's request. */
   audit(event: Omit<AuditEvent, 'at'> & { at?: Date }): Promise<void>;
   policy: SessionPolicy;
-  /** Requests being handled right now (kept by http/handler.ts): how busy the event loop is. */
-  requestsInFlight: number;
   /** Batches the compare-and-sets of concurrent refreshes (store/sessions.ts). */
   rotations: Rotations;
   onReuse(event: ReuseDetected): void;

@@ -97,7 +97,6 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         timeboxSeconds: config.sessionTimebox,
         inactivityTimeoutSeconds: config.sessionInactivityTimeout,
       },
-      requestsInFlight: 0,
       // One rotation statement at a time per process (group commit), up to 4 when statements
       // stall: measured best at 16 and 64 clients (BENCHMARKS.md). PGlite has one connection.
       rotations: sessionRotations(db, {

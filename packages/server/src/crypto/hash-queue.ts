@@ -35,8 +35,8 @@ export class HashQueue {
 
 /**
  * One hash fewer than the cores, so the event loop keeps a core; and one fewer than libuv's pool
- * threads (4 unless UV_THREADPOOL_SIZE says otherwise), so access-token signing, which runs on
- * that pool too (crypto/jwt.ts), never queues behind a wall of hashes.
+ * threads (4 unless UV_THREADPOOL_SIZE says otherwise), so the pool's other work — DNS lookups
+ * when a database connection opens, file access — never queues behind a wall of hashes.
  */
 function defaultConcurrency(): number {
   const poolThreads = Number(process.env.UV_THREADPOOL_SIZE) || 4;

@@ -34,25 +34,11 @@ function encodedHeader(key: SigningKey): string {
   return header;
 }
 
-/**
- * Signs an access token. Under load the ECDSA signature is computed on libuv's thread pool
- * (node:crypto's callback form), not on the event loop: it was the largest single cost of a
- * refresh there, and the loop is what limits one process's refreshes per second. Alone
- * (`offload` false) it is signed right here: an idle loop has the time, and the trip to the pool
- * and back would only add latency. The password hash queue leaves at least one pool thread free
- * for signing (crypto/hash-queue.ts).
- */
-export function signAccessToken(key: SigningKey, claims: AccessTokenClaims, offload = false): Promise<string> {
-  const input = Buffer.from(`${encodedHeader(key)}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`);
+export function signAccessToken(key: SigningKey, claims: AccessTokenClaims): string {
+  const input = `${encodedHeader(key)}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
   // ieee-p1363: the raw r‖s signature JWS requires for ES256 (RFC 7518 §3.4), not DER.
-  const options = { key: key.privateKey, dsaEncoding: 'ieee-p1363' } as const;
-  if (!offload) return Promise.resolve(`${input}.${sign('sha256', input, options).toString('base64url')}`);
-  return new Promise((resolve, reject) => {
-    sign('sha256', input, options, (error, signature) => {
-      if (error) reject(error);
-      else resolve(`${input}.${signature.toString('base64url')}`);
-    });
-  });
+  const signature = sign('sha256', Buffer.from(input), { key: key.privateKey, dsaEncoding: 'ieee-p1363' });
+  return `${input}.${signature.toString('base64url')}`;
 }
 
 export interface VerifyOptions {

@@ -127,7 +127,6 @@ export function createRequestHandler(app: App, options: RequestHandlerOptions) {
     res.setHeader('cache-control', 'no-store');
     if (options.draining()) res.setHeader('connection', 'close');
 
-    app.requestsInFlight++;
     try {
       const url = parseTarget(req.url ?? '/');
       if (req.method === 'OPTIONS') {
@@ -178,7 +177,6 @@ export function createRequestHandler(app: App, options: RequestHandlerOptions) {
         else res.destroy();
       }
     } finally {
-      app.requestsInFlight--;
       const seconds = (performance.now() - started) / 1000;
       app.metrics.requests.inc({ route: routeName, status: String(res.statusCode) });
       app.metrics.latency.observe({ route: routeName }, seconds);

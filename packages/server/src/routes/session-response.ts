@@ -16,35 +16,25 @@ export interface SessionResponse {
 }
 
 /** Signs a fresh access token for the session and names its active refresh token. */
-export async function sessionResponse(
-  app: App,
-  { session, user }: { session: SessionInfo; user: PublicUserRow },
-  now: Date,
-): Promise<SessionResponse> {
+export function sessionResponse(app: App, { session, user }: { session: SessionInfo; user: PublicUserRow }, now: Date): SessionResponse {
   const iat = Math.floor(now.getTime() / 1000);
   const exp = iat + app.config.jwtExp;
-  // Other requests in progress: the loop is busy, so the signature is computed off it.
-  const offload = app.requestsInFlight > 1;
-  const accessToken = await signAccessToken(
-    app.keys.current,
-    {
-      iss: app.issuer,
-      sub: user.id,
-      aud: user.aud,
-      exp,
-      iat,
-      email: user.email ?? '',
-      phone: user.phone ?? '',
-      app_metadata: appMetadata(user),
-      user_metadata: user.raw_user_meta_data,
-      role: user.role,
-      aal: session.aal,
-      amr: session.amr,
-      session_id: session.id,
-      is_anonymous: user.is_anonymous,
-    },
-    offload,
-  );
+  const accessToken = signAccessToken(app.keys.current, {
+    iss: app.issuer,
+    sub: user.id,
+    aud: user.aud,
+    exp,
+    iat,
+    email: user.email ?? '',
+    phone: user.phone ?? '',
+    app_metadata: appMetadata(user),
+    user_metadata: user.raw_user_meta_data,
+    role: user.role,
+    aal: session.aal,
+    amr: session.amr,
+    session_id: session.id,
+    is_anonymous: user.is_anonymous,
+  });
   return {
     access_token: accessToken,
     token_type: 'bearer',

@@ -42,6 +42,6 @@ export const signup = route({
       ip: request.ip,
       userAgent: request.userAgent,
     });
-    return { body: await sessionResponse(app, session, request.now) };
+    return { body: sessionResponse(app, session, request.now) };
   },
 });

@@ -4,7 +4,6 @@
  */
 import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signAccessToken, verifyAccessToken } from '../../src/crypto/jwt.js';
 import { startTestServer, type TestServer } from '../../src/testing.js';
 import { call, refresh, signUp, type Tokens } from '../helpers.js';
 
@@ -97,36 +96,5 @@ describe('token kinds do not mix', () => {
     const reply = await refresh(server.authUrl, fresh.access_token);
     expect(reply.status).toBe(400);
     expect(reply.body.code).toBe('refresh_token_not_found');
-  });
-});
-
-describe('signing on the event loop and on the thread pool', () => {
-  it('both give the same header and claims and a signature the key ring accepts', async () => {
-    const ring = server.app.keys;
-    const now = Math.floor(server.clock() / 1000);
-    const body = {
-      iss: server.app.issuer,
-      sub: session.user.id,
-      aud: 'authenticated',
-      exp: now + 60,
-      iat: now,
-      email: session.user.email,
-      phone: '',
-      app_metadata: {},
-      user_metadata: {},
-      role: 'authenticated',
-      aal: 'aal1',
-      amr: [],
-      session_id: claims(session.access_token).session_id,
-      is_anonymous: false,
-    };
-    const inline = await signAccessToken(ring.current, body, false);
-    const offloaded = await signAccessToken(ring.current, body, true);
-    // ECDSA signatures are randomized; everything before them is identical.
-    expect(offloaded.slice(0, offloaded.lastIndexOf('.'))).toBe(inline.slice(0, inline.lastIndexOf('.')));
-    for (const token of [inline, offloaded]) {
-      expect(verifyAccessToken(ring, token, { issuer: server.app.issuer, audience: 'authenticated', now }).sub).toBe(session.user.id);
-      expect((await call(server.authUrl, 'GET', '/user', { token })).status).toBe(200);
-    }
   });
 });
