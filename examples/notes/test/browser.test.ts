@@ -84,6 +84,9 @@ async function expire(...pages: Page[]): Promise<void> {
   for (const page of pages) await page.clock.setSystemTime(later);
 }
 
+// In CI the browser is part of the install (.ci/run): its absence is a failure, not a skip.
+if (!existsSync(CHROMIUM) && process.env.CI) throw new Error(`${CHROMIUM} is not installed: .ci/run should have installed it.`);
+
 describe.skipIf(!existsSync(CHROMIUM))('notes demo in Chromium', () => {
   it('sign up, add notes, reload: the session and the notes survive', async () => {
     const page = await context.newPage();

@@ -21,6 +21,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const packageDir = resolve(here, '../..');
 const dist = join(packageDir, 'dist');
 const hasChromium = existsSync(CHROMIUM);
+// In CI the browser is part of the install (.ci/run): its absence is a failure, not a skip.
+if (!hasChromium && process.env.CI) throw new Error(`${CHROMIUM} is not installed: .ci/run should have installed it.`);
 if (!hasChromium) console.warn(`[cross-tab] skipped: ${CHROMIUM} is not installed (apt-get install chromium).`);
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>latchkey tab</title>
