@@ -89,6 +89,10 @@ export class Metrics {
     'latchkey_rotation_statements_total',
     'Rotation statements sent to the database; each carries the compare-and-sets of one or more refreshes.',
   );
+  readonly rotationBatchSplits = new Counter(
+    'latchkey_rotation_batch_splits_total',
+    'Rotation statements of several refreshes that failed and were retried one refresh at a time (a deadlock, a bad value); should stay 0.',
+  );
   readonly rotationCompareAndSets = new Counter(
     'latchkey_rotation_compare_and_sets_total',
     'Compare-and-sets sent in rotation statements (divided by the statements: the mean batch size).',
@@ -110,6 +114,7 @@ export class Metrics {
         this.rateLimited,
         this.rotationStatements,
         this.rotationCompareAndSets,
+        this.rotationBatchSplits,
       ]
         .map((m) => m.render())
         .concat(gauges)

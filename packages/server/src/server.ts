@@ -106,6 +106,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           metrics.rotationStatements.inc();
           metrics.rotationCompareAndSets.inc({}, size);
         },
+        onSplit(error, size) {
+          metrics.rotationBatchSplits.inc();
+          // The database's error code and message only: they name no token (the statement carries
+          // session ids and counters, which Postgres does not echo in these errors).
+          const { code, message } = error as { code?: string; message?: string };
+          log.warn('rotation statement failed; retrying its refreshes one by one', { size, code, error: message });
+        },
       }),
       onReuse(event) {
         metrics.reuse.inc();

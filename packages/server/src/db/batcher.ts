@@ -30,6 +30,8 @@ export interface BatcherOptions {
   maxSize: number;
   /** Called with each batch's size as it is sent (metrics). */
   onBatch?: (size: number) => void;
+  /** Called when a batch of several failed and its items are tried again one by one. */
+  onSplit?: (error: unknown, size: number) => void;
 }
 
 interface Pending<In, Out> {
@@ -130,7 +132,8 @@ export class Batcher<In, Out> {
       if (batch.length === 1) batch[0]!.reject(error);
       // One item's failure must not fail its neighbours (a bad value, a deadlock with another
       // process): each is tried again alone, and only its own error reaches its caller.
-      else
+      else {
+        this.options.onSplit?.(error, batch.length);
         await Promise.all(
           batch.map(async (p) => {
             try {
@@ -141,6 +144,7 @@ export class Batcher<In, Out> {
             }
           }),
         );
+      }
     } finally {
       for (const p of batch) this.#busyKeys.delete(p.key);
       this.#sentAt.splice(this.#sentAt.indexOf(sentAt), 1);

@@ -144,7 +144,13 @@ RETURNING ${ROTATED_SESSION_COLUMNS}, ${PUBLIC_USER_COLUMNS}`;
  */
 export function sessionRotations(
   db: Queryable,
-  options: { maxInFlight: number; stallMs?: number; maxSize?: number; onBatch?: (size: number) => void },
+  options: {
+    maxInFlight: number;
+    stallMs?: number;
+    maxSize?: number;
+    onBatch?: (size: number) => void;
+    onSplit?: (error: unknown, size: number) => void;
+  },
 ): Rotations {
   return new Batcher<CompareAndSet, SessionUserRow | undefined>(
     async (items) => {
@@ -169,7 +175,7 @@ export function sessionRotations(
     },
     // One session per batch and per moment: its refreshes take turns (the batcher's key rule).
     (c) => c.sessionId,
-    { maxInFlight: options.maxInFlight, stallMs: options.stallMs, maxSize: options.maxSize ?? 64, onBatch: options.onBatch },
+    { ...options, maxSize: options.maxSize ?? 64 },
   );
 }
 

@@ -113,7 +113,12 @@ describe('Batcher', () => {
   it('a failed batch is retried item by item, so only the bad item fails', async () => {
     // The database refuses any statement that carries "bad".
     const { run, calls, untilCalls } = controlledRun((items) => items.some((i) => i.key === 'bad'));
-    const b = batcher(run);
+    const splits: Array<[string, number]> = [];
+    const b = new Batcher<Item, number>(run, (i) => i.key, {
+      maxInFlight: 1,
+      maxSize: 64,
+      onSplit: (error, size) => splits.push([(error as Error).message, size]),
+    });
     const first = b.submit(item('a', 1));
     const batch = [b.submit(item('b', 2)), b.submit(item('bad', 3)), b.submit(item('c', 4))];
     calls[0]!.answer();
@@ -127,6 +132,8 @@ describe('Batcher', () => {
     expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect((settled[1] as PromiseRejectedResult).reason.message).toBe('failed: bad');
     expect(b.stats()).toEqual({ queued: 0, inFlight: 0 });
+    // Reported once, for the batch of three; the lone retry's failure is not a split.
+    expect(splits).toEqual([['failed: b,bad,c', 3]]);
   });
 
   it('a lone item that fails rejects with the database error, and the batcher carries on', async () => {
