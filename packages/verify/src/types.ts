@@ -72,6 +72,11 @@ export interface VerifierOptions {
     cooldown?: number;
     /** Deadline for one fetch, body included; default 5. */
     timeout?: number;
+    /**
+     * How long past `maxAge` the last good keys keep serving while the JWKS cannot be fetched;
+     * default 3600 (the auth server's default access-token lifetime). After that, fail closed.
+     */
+    maxStale?: number;
   };
   /** The live-session check, used by `verify(token, { session: true })`. */
   session?: {

@@ -15,7 +15,9 @@ export interface Settings {
   /** 0: no verified-token cache. */
   cacheEntries: number;
   now: () => number;
-  keys: { kind: 'static'; entries: KeyEntry[] } | { kind: 'remote'; url: string; maxAgeMs: number; cooldownMs: number; timeoutMs: number };
+  keys:
+    | { kind: 'static'; entries: KeyEntry[] }
+    | { kind: 'remote'; url: string; maxAgeMs: number; cooldownMs: number; timeoutMs: number; maxStaleMs: number };
   /** userUrl is undefined when the issuer is not an http(s) URL and session.url was not given. */
   session: { userUrl: string | undefined; ttlMs: number; timeoutMs: number; apiKey: string | undefined };
 }
@@ -27,6 +29,10 @@ const DEFAULTS = {
   jwksMaxAge: 600,
   jwksCooldown: 30,
   jwksTimeout: 5,
+  // Stale keys serve through an auth-server outage for as long as a token issued just before it
+  // can be valid (Latchkey's default LATCHKEY_JWT_EXP), and no longer: a removed key must not
+  // verify forever because its removal could not be fetched.
+  jwksMaxStale: 3600,
   sessionTtl: 5,
   sessionTimeout: 3,
 };
@@ -111,6 +117,7 @@ export function normalizeOptions(options: VerifierOptions): Settings {
       // A cooldown longer than the max age would make the cache go stale before it may refetch.
       cooldownMs: Math.min(seconds(jwks.cooldown, 'jwks.cooldown', DEFAULTS.jwksCooldown), maxAge) * 1000,
       timeoutMs: seconds(jwks.timeout, 'jwks.timeout', DEFAULTS.jwksTimeout, { positive: true }) * 1000,
+      maxStaleMs: seconds(jwks.maxStale, 'jwks.maxStale', DEFAULTS.jwksMaxStale) * 1000,
     };
   }
 

@@ -7,7 +7,9 @@
  * - An unknown `kid` triggers a refetch (a key published after our last fetch), at most one
  *   per `cooldownMs`: tokens with random kids cannot make us hammer the auth server.
  * - When a fetch fails, the last good keys keep serving (the auth server being down must not
- *   take every API down with it) and no fetch is attempted for `cooldownMs`.
+ *   take every API down with it) and no fetch is attempted for `cooldownMs` — for at most
+ *   `maxStaleMs` past `maxAgeMs`: then `jwks_unavailable`, so a key removed from the JWKS cannot
+ *   verify indefinitely because its removal could not be fetched.
  * - Keys are imported once: a refetch that returns the same key material under the same kid
  *   keeps the same KeyEntry (and KeyObject).
  */
@@ -21,6 +23,8 @@ export interface RemoteKeySetOptions {
   maxAgeMs: number;
   cooldownMs: number;
   timeoutMs: number;
+  /** How long past maxAgeMs stale keys may serve while fetches fail. */
+  maxStaleMs: number;
   /** Milliseconds since the epoch. */
   now: () => number;
 }
@@ -66,14 +70,20 @@ export class RemoteKeySet implements KeySet {
     // auth server is not hammered by every request that arrives meanwhile.
     if (!this.#inflight && nowMs - this.#failedAt < cooldownMs) {
       // Serve the stale keys while the auth server is down; without any, there is no answer.
-      if (keys !== undefined) return keys.get(kid);
+      if (this.#servable(nowMs)) return keys!.get(kid);
       throw this.#unavailable();
     }
     return (this.#inflight ?? this.#refresh(nowMs)).then(() => {
       // After a failed refetch the stale keys serve: the auth server is down, not the keys wrong.
-      if (this.#keys === undefined) throw this.#unavailable();
-      return this.#keys.get(kid);
+      if (!this.#servable(nowMs)) throw this.#unavailable();
+      return this.#keys!.get(kid);
     });
+  }
+
+  /** Keys to answer from: fresh ones, or stale ones no more than maxStaleMs past their maxAge. */
+  #servable(nowMs: number): boolean {
+    // (A fetch that succeeded while this lookup waited has a fetchedAt after nowMs: fresh.)
+    return this.#keys !== undefined && nowMs - this.#fetchedAt < this.#options.maxAgeMs + this.#options.maxStaleMs;
   }
 
   #unavailable(): VerifyError {

@@ -14,6 +14,7 @@ describe('normalizeOptions', () => {
       maxAgeMs: 600_000,
       cooldownMs: 30_000,
       timeoutMs: 5_000,
+      maxStaleMs: 3_600_000,
     });
     expect(settings.session).toEqual({ userUrl: `${ISSUER}/user`, ttlMs: 5_000, timeoutMs: 3_000, apiKey: undefined });
     expect(settings.now).toBe(Date.now);
@@ -24,11 +25,11 @@ describe('normalizeOptions', () => {
       jwksUrl: new URL('https://auth.test/jwks'),
       issuer: ISSUER,
       audience: [AUDIENCE, 'api'],
-      jwks: { maxAge: 60, cooldown: 10, timeout: 1.5 },
+      jwks: { maxAge: 60, cooldown: 10, timeout: 1.5, maxStale: 90 },
       session: { url: 'https://auth.test/auth/v1/', ttl: 0, timeout: 0.5, apiKey: 'pk' },
       cache: false,
     });
-    expect(settings.keys).toMatchObject({ maxAgeMs: 60_000, cooldownMs: 10_000, timeoutMs: 1_500 });
+    expect(settings.keys).toMatchObject({ maxAgeMs: 60_000, cooldownMs: 10_000, timeoutMs: 1_500, maxStaleMs: 90_000 });
     expect(settings.session).toEqual({ userUrl: 'https://auth.test/auth/v1/user', ttlMs: 0, timeoutMs: 500, apiKey: 'pk' });
     expect(settings.cacheEntries).toBe(0);
     expect([...settings.audiences]).toEqual([AUDIENCE, 'api']);
@@ -54,6 +55,9 @@ describe('normalizeOptions', () => {
     expect(() => normalizeOptions({ jwksUrl: 'https://a.test/j', issuer: ISSUER, audience: AUDIENCE, jwks: { cooldown: -1 } })).toThrow(
       /jwks\.cooldown/,
     );
+    expect(() =>
+      normalizeOptions({ jwksUrl: 'https://a.test/j', issuer: ISSUER, audience: AUDIENCE, jwks: { maxStale: Number.NaN } }),
+    ).toThrow(/jwks\.maxStale/);
     expect(() => normalizeOptions({ keys: [makeKey().jwk, { kty: 'oct' }], issuer: ISSUER, audience: AUDIENCE })).toThrow(/keys\[1\]/);
     expect(() => normalizeOptions({ keys: [makeKey().jwk], issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256' as never] })).toThrow(
       /"HS256" is not supported/,

@@ -197,6 +197,44 @@ describe('when the auth server is down', () => {
     expect(fetches()).toBe(4);
   });
 
+  it('serves stale keys for at most jwks.maxStale past maxAge, then fails closed, and recovers', async () => {
+    const MAX_STALE = 120;
+    const key = makeKey();
+    const { verifier, fetches, advance } = rig([key], {
+      cache: false,
+      jwks: { maxAge: MAX_AGE, cooldown: COOLDOWN, timeout: 2, maxStale: MAX_STALE },
+    });
+    await verifier.verify(signToken(key));
+    stub.on(JWKS_PATH, json(500, {}));
+    // Inside the stale window, from the failed refetch and from the cooldown path alike.
+    advance(MAX_AGE + MAX_STALE - COOLDOWN - 1);
+    expect(await code(verifier.verify(signToken(key)))).toBe('ok');
+    expect(await code(verifier.verify(signToken(key)))).toBe('ok');
+    // Past it: the auth server is still down, and the old keys no longer answer, with or without a
+    // fetch attempt (tokens signed with them are refused as unverifiable, not as forged).
+    advance(COOLDOWN + 2);
+    expect(await code(verifier.verify(signToken(key)))).toBe('jwks_unavailable');
+    expect(await code(verifier.verify(signToken(key)))).toBe('jwks_unavailable');
+    const attempts = fetches();
+    // Back up: after the cooldown the next lookup fetches, and verification works again.
+    stub.on(
+      JWKS_PATH,
+      serveKeys(() => [key.jwk]),
+    );
+    advance(COOLDOWN);
+    expect(await code(verifier.verify(signToken(key)))).toBe('ok');
+    expect(fetches()).toBe(attempts + 1);
+  });
+
+  it('jwks.maxStale 0: no stale keys at all once maxAge has passed and the JWKS cannot be fetched', async () => {
+    const key = makeKey();
+    const { verifier, advance } = rig([key], { cache: false, jwks: { maxAge: MAX_AGE, cooldown: COOLDOWN, timeout: 2, maxStale: 0 } });
+    await verifier.verify(signToken(key));
+    stub.on(JWKS_PATH, json(500, {}));
+    advance(MAX_AGE + 1);
+    expect(await code(verifier.verify(signToken(key)))).toBe('jwks_unavailable');
+  });
+
   it('bounds a fetch that never answers by jwks.timeout', { timeout: 5_000 }, async () => {
     const key = makeKey();
     const { verifier } = rig([key], { jwks: { timeout: 0.2 } });
@@ -233,7 +271,7 @@ describe('when the auth server is down', () => {
 });
 
 describe('RemoteKeySet', () => {
-  const options = (now: () => number) => ({ url: `${stub.url}${JWKS_PATH}`, maxAgeMs: 1000, cooldownMs: 0, timeoutMs: 2000, now });
+  const options = (now: () => number) => ({ url: `${stub.url}${JWKS_PATH}`, maxAgeMs: 1000, cooldownMs: 0, timeoutMs: 2000, maxStaleMs: 3_600_000, now });
 
   it('imports each key once: a refetch with the same material keeps the same entry and KeyObject', async () => {
     const key = makeKey();
