@@ -34,6 +34,7 @@ describe('entry points', () => {
         'SSR_ERROR_CODES',
         'SsrError',
         'createTokenHandler',
+        'encryptedStore',
         'isSsrError',
         'memoryLock',
         'memoryStore',

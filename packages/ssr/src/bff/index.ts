@@ -16,6 +16,7 @@ export type { SessionRecord, StoredRecord } from './record.js';
 export type { SessionStore } from './stores/types.js';
 export type { Lease, SessionLock } from './locks/types.js';
 export { memoryStore, type MemoryStoreOptions } from './stores/memory.js';
+export { encryptedStore, type EncryptedStoreOptions } from './stores/encrypted.js';
 export { postgresStore, type PgQueryable, type PostgresStoreOptions } from './stores/postgres.js';
 export { redisStore, type RedisLike, type RedisStoreOptions } from './stores/redis.js';
 export { memoryLock, type MemoryLockOptions } from './locks/memory.js';

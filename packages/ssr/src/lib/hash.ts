@@ -1,6 +1,6 @@
 /** SHA-256 through Web Crypto (Node ≥ 20 and every Web-standard runtime have it: no `node:` import). */
 
-function base64url(bytes: Uint8Array): string {
+export function base64url(bytes: Uint8Array): string {
   let binary = '';
   for (const byte of bytes) binary += String.fromCharCode(byte);
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
