@@ -48,12 +48,17 @@ afterAll(async () => {
 
 let context: BrowserContext;
 let refreshRequests: string[];
+/** The refresh token each refresh request presented, in order. */
+let presentedTokens: string[];
 beforeEach(async () => {
   context = await browser.newContext();
   refreshRequests = [];
+  presentedTokens = [];
   // Counted at the network layer: every refresh request any tab of this profile sends.
   context.on('request', (request) => {
-    if (request.url().includes('grant_type=refresh_token')) refreshRequests.push(request.url());
+    if (!request.url().includes('grant_type=refresh_token')) return;
+    refreshRequests.push(request.url());
+    presentedTokens.push(String(JSON.parse(request.postData() ?? '{}').refresh_token));
   });
 });
 afterEach(async () => {
@@ -139,7 +144,14 @@ describe.skipIf(!existsSync(CHROMIUM))('notes demo in Chromium', () => {
     const [a, b] = await Promise.all([burst(first), burst(second)]);
     expect(a).toMatch(/^20\/20 succeeded/);
     expect(b).toMatch(/^20\/20 succeeded/);
-    expect(refreshRequests).toHaveLength(1);
+    // One refresh between the tabs (Web Locks). Rarely two: Chromium hands the lock to the second
+    // tab before the first tab's localStorage write has reached it (storage propagates between
+    // renderer processes asynchronously), so it presents the same token again — and the auth
+    // server's reuse interval answers with the same successor. Never a third, and never a token
+    // other than the one both tabs held: nothing the server could take for reuse.
+    expect(refreshRequests.length).toBeGreaterThanOrEqual(1);
+    expect(refreshRequests.length).toBeLessThanOrEqual(2);
+    expect(new Set(presentedTokens).size).toBe(1);
     await second.screenshot({ path: join(artifacts, 'two-tabs.png'), fullPage: true });
 
     await first.getByTestId('sign-out').click();
