@@ -30,6 +30,13 @@ const MAX_ATTEMPTS = 3;
 const BACKOFF = { base: 250, cap: 2_000 };
 /** A `Retry-After` longer than this is not waited out inside a call: the call fails (session kept). */
 const MAX_WAIT_IN_CALL_MS = 5_000;
+/**
+ * After a call's attempts have all failed transiently, later calls fail at once (session kept)
+ * until this cooldown has passed — longer after each such call, jittered, reset by any answer
+ * that is not transient. Without it, an app that keeps calling during an outage sends up to
+ * MAX_ATTEMPTS refresh requests per call to a server that is already struggling.
+ */
+const COOLDOWN = { base: 1_000, cap: 15_000 };
 
 export type RefreshOutcome =
   /** A usable session: freshly refreshed, or found already refreshed by someone else. */
@@ -77,6 +84,8 @@ export function createRefresher(deps: RefresherDeps): Refresher {
   let inFlight: Promise<RefreshOutcome> | undefined;
   let notBefore = 0;
   let lastTransient: LatchkeyError | undefined;
+  /** Calls in a row whose every attempt failed transiently. */
+  let failedCalls = 0;
 
   /** Adopts what storage holds (no request) and reports the change it is for this client. */
   async function adopt(stored: Session | null): Promise<Attempt> {
@@ -131,15 +140,15 @@ export function createRefresher(deps: RefresherDeps): Refresher {
       const { outcome } = result;
       if (outcome.kind !== 'failed' || !isTransient(outcome.error)) {
         notBefore = 0;
+        failedCalls = 0;
         return result;
       }
       const delay = backoffDelay(BACKOFF, n, random, outcome.error.retryAfter);
       if (n + 1 >= MAX_ATTEMPTS || delay > MAX_WAIT_IN_CALL_MS) {
-        if (outcome.error.retryAfter !== undefined) {
-          // Honour the server's wait beyond this call: no request before then, from any caller.
-          notBefore = clock.now() + outcome.error.retryAfter;
-          lastTransient = outcome.error;
-        }
+        // No request from any caller before the cooldown has passed, nor before the server's
+        // Retry-After when it asked for longer.
+        notBefore = clock.now() + backoffDelay(COOLDOWN, failedCalls++, random, outcome.error.retryAfter);
+        lastTransient = outcome.error;
         return result;
       }
       await sleep(clock, delay);

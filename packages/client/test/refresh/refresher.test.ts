@@ -134,6 +134,40 @@ describe('refresher', () => {
     expect(t.events()).toEqual([]);
   });
 
+  it('after a call whose attempts all failed, later calls fail at once until a cooldown that grows, then try again', async () => {
+    let up = false;
+    const t = await setup({ [REFRESH]: () => (up ? json(200, tokenBody(2)) : serverError(502, 'unexpected_failure')) });
+    // The tests' random is 0.5, so every delay is 0.75 of its nominal value. The first call's three
+    // attempts take 187.5 + 375 = 562.5 ms; its cooldown is then 1 s · 0.75 = 750 ms (to 1,312.5).
+    const first = t.ctx.refresher.refresh();
+    await t.clock.advance(600);
+    expect(await first).toMatchObject({ kind: 'failed', error: { status: 502 } });
+    expect(t.server.count(REFRESH)).toBe(3);
+    expect(await t.ctx.refresher.refresh()).toMatchObject({
+      kind: 'failed',
+      error: { status: 502 },
+      session: { refresh_token: 'refresh-1' },
+    });
+    expect(t.server.count(REFRESH)).toBe(3);
+    // Past the cooldown (1,350 ms): the next call tries again, three attempts, until 1,912.5 ms;
+    // the second cooldown is twice as long (1,500 ms, to 3,412.5).
+    await t.clock.advance(750);
+    const second = t.ctx.refresher.refresh();
+    await t.clock.advance(600);
+    expect(await second).toMatchObject({ kind: 'failed' });
+    expect(t.server.count(REFRESH)).toBe(6);
+    await t.clock.advance(1_000);
+    expect(await t.ctx.refresher.refresh()).toMatchObject({ kind: 'failed' });
+    expect(t.server.count(REFRESH)).toBe(6);
+    // The server is back; after the cooldown one request succeeds, and the cooldown is reset.
+    up = true;
+    await t.clock.advance(500);
+    expect(await t.ctx.refresher.refresh()).toMatchObject({ kind: 'ok', session: { access_token: 'access-2' } });
+    expect(t.server.count(REFRESH)).toBe(7);
+    expect(t.ctx.refresher.notBefore()).toBe(0);
+    expect(t.events()).toEqual(['TOKEN_REFRESHED']);
+  });
+
   it('honours a long Retry-After: fails at once, and sends nothing until it has passed', async () => {
     let limited = true;
     const t = await setup({
