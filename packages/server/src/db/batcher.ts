@@ -3,8 +3,8 @@
  *
  * Under load most of a single-row statement's cost is per statement, not per row: the protocol
  * messages and the driver's work on both ends, executor start-up, and the commit's WAL flush.
- * A `Batcher` keeps one batch at the database; whatever queues meanwhile goes in the next batch
- * as soon as it returns (group commit, in the application). No timer ever holds an item back:
+ * A `Batcher` (as the rotations use it, with `stallMs`) keeps one batch at the database; whatever
+ * queues meanwhile goes in the next batch as soon as it returns (group commit, in the application). No timer ever holds an item back:
  * alone, an item is sent at once as a batch of one, so latency at low load is the single
  * statement's. Measured for the refresh rotation (BENCHMARKS.md): one batch in flight beat two,
  * four and eight at 16 and 64 clients — fewer, larger statements cost less on both ends.
