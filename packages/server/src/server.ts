@@ -108,8 +108,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         },
         onSplit(error, size) {
           metrics.rotationBatchSplits.inc();
-          // The database's error code and message only: they name no token (the statement carries
-          // session ids and counters, which Postgres does not echo in these errors).
+          // The database's code and message only. A message may quote a value of the statement,
+          // and those are session ids, counters, times, user agents and IPs: never a token.
           const { code, message } = error as { code?: string; message?: string };
           log.warn('rotation statement failed; retrying its refreshes one by one', { size, code, error: message });
         },

@@ -67,7 +67,7 @@ export class Batcher<In, Out> {
     });
   }
 
-  /** Items waiting for a batch, and batches at the database (for metrics and tests). */
+  /** Items waiting for a batch, and batches at the database (for tests and debugging). */
   stats(): { queued: number; inFlight: number } {
     return { queued: this.#queue.length, inFlight: this.#sentAt.length };
   }

@@ -4,7 +4,7 @@
  * `run` here is a controllable stand-in for the database: each call waits until the test lets it
  * answer, so batch boundaries are exact rather than timing-dependent.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Batcher } from '../../src/db/batcher.js';
 
 interface Item {
@@ -178,27 +178,33 @@ describe('Batcher', () => {
   });
 
   it('one batch at a time; another goes only once the one out has stalled stallMs', async () => {
-    const { run, calls, untilCalls } = controlledRun();
-    const b = new Batcher<Item, number>(run, (i) => i.key, { maxInFlight: 3, stallMs: 40, maxSize: 8 });
-    const started = performance.now();
-    const answers = [b.submit(item('a'))];
-    answers.push(b.submit(item('b')), b.submit(item('c')));
-    // 'a' is out; b and c wait although two more batches would be allowed.
-    expect(calls.map((c) => c.items.map((i) => i.key))).toEqual([['a']]);
-    // 'a' never answers in time: after stallMs, what waits goes as a second batch.
-    await untilCalls(2);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(39);
-    expect(calls[1]!.items.map((i) => i.key)).toEqual(['b', 'c']);
-    calls[1]!.answer();
-    await Promise.all(answers.slice(1));
-    // 'a' is still out and stalled: a new item need not wait behind it.
-    const d = b.submit(item('d', 3));
-    expect(calls.map((c) => c.items.map((i) => i.key))).toEqual([['a'], ['b', 'c'], ['d']]);
-    calls[0]!.answer();
-    calls[2]!.answer();
-    expect(await answers[0]).toBe(2);
-    expect(await d).toBe(6);
-    expect(b.stats()).toEqual({ queued: 0, inFlight: 0 });
+    // The batcher's clock (performance.now, setTimeout) is faked: time moves only when told.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      const { run, calls } = controlledRun();
+      const b = new Batcher<Item, number>(run, (i) => i.key, { maxInFlight: 3, stallMs: 40, maxSize: 8 });
+      const answers = [b.submit(item('a'))];
+      answers.push(b.submit(item('b')), b.submit(item('c')));
+      // 'a' is out; b and c wait although two more batches would be allowed.
+      expect(calls.map((c) => c.items.map((i) => i.key))).toEqual([['a']]);
+      await vi.advanceTimersByTimeAsync(39);
+      expect(calls).toHaveLength(1);
+      // 'a' has not answered in stallMs: what waits goes as a second batch.
+      await vi.advanceTimersByTimeAsync(1);
+      expect(calls.map((c) => c.items.map((i) => i.key))).toEqual([['a'], ['b', 'c']]);
+      calls[1]!.answer();
+      await Promise.all(answers.slice(1));
+      // 'a' is still out and stalled: a new item need not wait behind it.
+      const d = b.submit(item('d', 3));
+      expect(calls.map((c) => c.items.map((i) => i.key))).toEqual([['a'], ['b', 'c'], ['d']]);
+      calls[0]!.answer();
+      calls[2]!.answer();
+      expect(await answers[0]).toBe(2);
+      expect(await d).toBe(6);
+      expect(b.stats()).toEqual({ queued: 0, inFlight: 0 });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('refuses nonsense limits', () => {
