@@ -22,10 +22,10 @@ import pg from 'pg';
 import { startContender } from './lib/contenders.mjs';
 import { startCpu, postgresPids } from './lib/cpu.mjs';
 import { assertBuilt, latchkeyProtocol, signUpSessions, startLatchkey } from './lib/latchkey.mjs';
-import { mergeRuns } from './lib/load.mjs';
+import { mergeRuns, loadResult } from './lib/load.mjs';
 import { measure } from './lib/measure.mjs';
 import { DATABASE_URL, dropSchemas, postgresVersion } from './lib/postgres.mjs';
-import { int, loadLine, machineLine, ms, pct, percentile, ratio, table, usPer } from './lib/report.mjs';
+import { int, loadLine, machineLine, ms, pct, ratio, table, usPer } from './lib/report.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -201,17 +201,5 @@ async function statementAlone(url, schema, ids, poolSize, asyncCommit = false) {
   stop = true;
   await Promise.all(workers);
   await client.end();
-  latencies.sort((a, b) => a - b);
-  return {
-    requests: latencies.length,
-    errors,
-    statuses: {},
-    seconds: elapsed,
-    rps: latencies.length / elapsed,
-    p50: percentile(latencies, 0.5),
-    p99: percentile(latencies, 0.99),
-    max: latencies.at(-1),
-    latencies,
-    cpu: { ...cpuResult, backends: NaN },
-  };
+  return { ...loadResult({ latencies, seconds: elapsed, errors }), cpu: { ...cpuResult, backends: NaN } };
 }

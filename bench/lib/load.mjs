@@ -79,14 +79,22 @@ export async function runLoad(o) {
   stop = true;
   await Promise.all(running);
   for (const c of conns) for (const conn of c) conn.close();
+  return loadResult({ latencies, seconds: elapsed, errors, statuses, sampleError });
+}
+
+/**
+ * One measurement's result from its raw latencies (ms, any order): req/s, p50, p99, max.
+ * Every load in the benches reports through this, so their figures are computed alike.
+ */
+export function loadResult({ latencies, seconds, errors, statuses = {}, sampleError }) {
   latencies.sort((a, b) => a - b);
   return {
     requests: latencies.length,
     errors,
     statuses,
     sampleError,
-    seconds: elapsed,
-    rps: latencies.length / elapsed,
+    seconds,
+    rps: latencies.length / seconds,
     p50: percentile(latencies, 0.5),
     p99: percentile(latencies, 0.99),
     max: latencies.at(-1),
@@ -96,20 +104,13 @@ export async function runLoad(o) {
 
 /** Merges several runs of one contender (rounds) into one result. */
 export function mergeRuns(runs) {
-  const latencies = runs.flatMap((r) => r.latencies).sort((a, b) => a - b);
-  const seconds = runs.reduce((a, r) => a + r.seconds, 0);
   const statuses = {};
   for (const r of runs) for (const [k, v] of Object.entries(r.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
-  return {
-    requests: latencies.length,
+  return loadResult({
+    latencies: runs.flatMap((r) => r.latencies),
+    seconds: runs.reduce((a, r) => a + r.seconds, 0),
     errors: runs.reduce((a, r) => a + r.errors, 0),
     statuses,
     sampleError: runs.find((r) => r.sampleError)?.sampleError,
-    seconds,
-    rps: latencies.length / seconds,
-    p50: percentile(latencies, 0.5),
-    p99: percentile(latencies, 0.99),
-    max: latencies.at(-1),
-    latencies,
-  };
+  });
 }
