@@ -38,6 +38,16 @@ export interface Config {
   auditRetentionDays: number;
   /** Log level: `info` logs every request, `warn` only problems, `silent` nothing. */
   logLevel: 'info' | 'warn' | 'silent';
+  /** Longest wait on the database, ms: for a pooled connection, and per statement; then 503. */
+  dbTimeoutMs: number;
+  /** Postgres `synchronous_commit` for Latchkey's connections (`off` trades the last commits of a crash for throughput). */
+  dbSynchronousCommit: boolean;
+  /** Shortest password accepted (GoTrue `GOTRUE_PASSWORD_MIN_LENGTH`). */
+  passwordMinLength: number;
+  /** Character sets a password must draw from, `:`-separated (GoTrue `GOTRUE_PASSWORD_REQUIRED_CHARACTERS`). */
+  passwordRequiredCharacters: string | undefined;
+  /** Refuse new sign-ups (GoTrue `GOTRUE_DISABLE_SIGNUP`); admins can still create users. */
+  disableSignup: boolean;
 }
 
 type Parser<T> = (raw: string, name: string) => T;
@@ -75,6 +85,14 @@ const port: Parser<number> = (raw, name) => {
 const positive: Parser<number> = (raw, name) => {
   const value = seconds(raw, name);
   if (value < 1) throw new ConfigError(`${name} must be at least 1, got "${raw}"`);
+  return value;
+};
+
+const milliseconds: Parser<number> = (raw, name) => {
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < 100) {
+    throw new ConfigError(`${name} must be a whole number of milliseconds, at least 100, got "${raw}"`);
+  }
   return value;
 };
 
@@ -231,6 +249,46 @@ export const SETTINGS = [
     default: 'info',
     description: 'info (every request), warn, or silent.',
     parse: oneOf('info', 'warn', 'silent'),
+  }),
+  setting({
+    key: 'dbTimeoutMs',
+    env: 'LATCHKEY_DB_TIMEOUT_MS',
+    default: 2000,
+    description:
+      'Longest a request waits on the database, in milliseconds: for a pooled connection, and for one statement (Postgres statement_timeout); past it the request answers 503 with Retry-After. Keep it under clients\' request timeout (5000 in @latchkey/client).',
+    parse: milliseconds,
+  }),
+  setting({
+    key: 'dbSynchronousCommit',
+    env: 'LATCHKEY_DB_SYNCHRONOUS_COMMIT',
+    default: true,
+    defaultText: 'on',
+    description:
+      'Postgres synchronous_commit for Latchkey\'s connections. "off" answers before the commit reaches disk: a crash can lose the last rotations, which the refresh contract survives (tokens ahead of the database are accepted).',
+    parse: bool,
+  }),
+  setting({
+    key: 'passwordMinLength',
+    env: 'LATCHKEY_PASSWORD_MIN_LENGTH',
+    default: 8,
+    description: 'Shortest password accepted, in characters.',
+    parse: positive,
+  }),
+  setting({
+    key: 'passwordRequiredCharacters',
+    env: 'LATCHKEY_PASSWORD_REQUIRED_CHARACTERS',
+    default: undefined,
+    defaultText: 'none',
+    description:
+      'Character sets a password must each draw from, separated by ":" (GoTrue\'s format), e.g. "abcdefghijklmnopqrstuvwxyz:ABCDEFGHIJKLMNOPQRSTUVWXYZ:0123456789".',
+    parse: optionalText,
+  }),
+  setting({
+    key: 'disableSignup',
+    env: 'LATCHKEY_DISABLE_SIGNUP',
+    default: false,
+    description: 'Refuse new sign-ups ("Signups not allowed for this instance"); the admin API can still create users.',
+    parse: bool,
   }),
 ] as const;
 
