@@ -44,7 +44,13 @@ export async function prepareDatabase(
   config: Config,
   options: { schema?: string; now?: Date } = {},
 ): Promise<{ db: Database; apiKeys: ApiKeys }> {
-  const db = await openDatabase({ database: config.database, poolSize: config.dbPoolSize, schema: options.schema ?? config.dbSchema });
+  const db = await openDatabase({
+    database: config.database,
+    poolSize: config.dbPoolSize,
+    schema: options.schema ?? config.dbSchema,
+    timeoutMs: config.dbTimeoutMs,
+    synchronousCommit: config.dbSynchronousCommit,
+  });
   try {
     await migrate(db);
     const directory = embeddedDirectory(config.database);
@@ -101,6 +107,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       // stall: measured best at 16 and 64 clients (BENCHMARKS.md). PGlite has one connection.
       rotations: sessionRotations(db, {
         maxInFlight: db.kind === 'pglite' ? 1 : Math.min(4, Math.max(1, Math.floor(config.dbPoolSize / 4))),
+        clock,
         stallMs: 25,
         onBatch(size) {
           metrics.rotationStatements.inc();

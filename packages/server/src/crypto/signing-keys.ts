@@ -165,14 +165,14 @@ export async function loadKeyRing(db: Database, encryptionKey: Buffer, now: Date
   if (!rows.some((r) => r.state === 'current')) {
     // Under the advisory lock and in one transaction: processes starting together see either no
     // keys or both first keys, never the current key without its standby (their JWKS must agree).
-    rows = await db.withLock('signing-keys', async () => {
-      const existing = await db.query<KeyRow>(SELECT_LIVE);
+    rows = await db.withLock('signing-keys', async (conn) => {
+      const existing = await conn.query<KeyRow>(SELECT_LIVE);
       if (existing.some((r) => r.state === 'current')) return existing;
-      await db.transaction(async (tx) => {
+      await conn.transaction(async (tx) => {
         await insertKey(tx, rowFor(generate(), 'current', encryptionKey), now, 'ON CONFLICT DO NOTHING');
         await insertKey(tx, rowFor(generate(), 'standby', encryptionKey), now, 'ON CONFLICT DO NOTHING');
       });
-      return db.query<KeyRow>(SELECT_LIVE);
+      return conn.query<KeyRow>(SELECT_LIVE);
     });
   }
   return buildRing(rows, encryptionKey);

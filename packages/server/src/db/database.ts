@@ -16,15 +16,20 @@ export interface Queryable {
   query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[], name?: string): Promise<T[]>;
 }
 
-export interface Database extends Queryable {
-  readonly kind: 'pglite' | 'postgres';
+export interface Transactional extends Queryable {
   /** Runs `fn` in one transaction: committed if it resolves, rolled back if it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+}
+
+export interface Database extends Transactional {
+  readonly kind: 'pglite' | 'postgres';
   /**
    * Runs `fn` holding a Postgres advisory lock, so only one of several processes on one
-   * database does it at a time (migrations, first-start key generation).
+   * database does it at a time (migrations, first-start key generation). `fn` gets the lock's
+   * own connection, on which no statement timeout applies: waiting for another process's
+   * migration, or migrating a large table, may take longer than a request may.
    */
-  withLock<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  withLock<T>(name: string, fn: (conn: Transactional) => Promise<T>): Promise<T>;
   /** Connections in use / idle / waiting (Postgres); zeros on PGlite. */
   poolStats(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
@@ -36,6 +41,14 @@ export interface OpenOptions {
   poolSize?: number;
   /** Schema that holds Latchkey's tables (tests use one per file); default `latchkey`. */
   schema?: string;
+  /**
+   * Postgres: the longest wait for a pooled connection, and for one statement (server-side
+   * `statement_timeout`, and the same again on the client for a server that stopped answering).
+   * Default: no limit.
+   */
+  timeoutMs?: number;
+  /** Postgres `synchronous_commit`; default on. */
+  synchronousCommit?: boolean;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -54,7 +67,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   const schema = options.schema ?? 'latchkey';
   // The schema name is interpolated into SQL, so it must be a plain identifier.
   if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid schema name "${schema}"`);
-  if (isPostgresUrl(options.database)) return openPostgres(options.database, schema, options.poolSize ?? 16);
+  if (isPostgresUrl(options.database)) return openPostgres(options.database, schema, options);
   return openPGlite(options.database, schema);
 }
 
@@ -68,13 +81,56 @@ function lockKey(name: string): string {
   return hash.toString();
 }
 
-async function openPostgres(url: string, schema: string, poolSize: number): Promise<Database> {
+/** The statements of one pooled connection, and transactions on it. */
+function onClient(client: pg.PoolClient, queryTimeout?: number): Transactional {
+  const conn: Transactional = {
+    async query<R>(sql: string, params?: readonly unknown[], name?: string) {
+      // pg honours a per-query `query_timeout` (its types do not declare it).
+      const config = { text: sql, values: params as unknown[] | undefined, name, query_timeout: queryTimeout } as pg.QueryConfig;
+      return (await client.query(config)).rows as R[];
+    },
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>) {
+      await conn.query('BEGIN');
+      try {
+        const result = await fn(conn);
+        await conn.query('COMMIT');
+        return result;
+      } catch (error) {
+        await conn.query('ROLLBACK').catch(() => {});
+        throw error;
+      }
+    },
+  };
+  return conn;
+}
+
+/** A day: what "no client-side limit" means for maintenance statements (pg reads 0 as "the default"). */
+const NO_QUERY_TIMEOUT = 86_400_000;
+
+async function openPostgres(url: string, schema: string, options: OpenOptions): Promise<Database> {
+  const timeoutMs = options.timeoutMs;
+  const settings = [`search_path=${schema}`];
+  // Bounded waits (issue #12): a stalled row or database answers 503 within timeoutMs instead of
+  // holding the request (and the client's retry) hostage. The server cancels the statement, so
+  // its locks go too; a cancelled rotation never commits, so its token stays the active one.
+  if (timeoutMs !== undefined) settings.push(`statement_timeout=${timeoutMs}`, `idle_in_transaction_session_timeout=${10 * timeoutMs}`);
+  // Safe for the refresh contract: a lost commit leaves tokens ahead of the database, which
+  // rotate() accepts (store/sessions.ts). Other writes (sign-ups, revocations) can be lost too.
+  if (options.synchronousCommit === false) settings.push('synchronous_commit=off');
   const pool = new pg.Pool({
     connectionString: url,
-    max: poolSize,
+    max: options.poolSize ?? 16,
     // Every connection resolves unqualified table names in Latchkey's schema.
-    options: `-c search_path=${schema}`,
-    connectionTimeoutMillis: 10_000,
+    options: settings.map((setting) => `-c ${setting}`).join(' '),
+    // Both the wait for a free connection and a new connection's handshake.
+    connectionTimeoutMillis: timeoutMs ?? 10_000,
+    // A server that vanished (a network black hole) cannot cancel its statement: the client
+    // gives up a little after the server would have.
+    query_timeout: timeoutMs === undefined ? undefined : timeoutMs + 1000,
+    // A dead peer on an idle connection is found in seconds (libuv probes every second after
+    // the idle time), not after the kernel's two hours.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
   });
   // An idle connection dropped by the server must not crash the process; the pool replaces it.
   pool.on('error', () => {});
@@ -91,33 +147,31 @@ async function openPostgres(url: string, schema: string, poolSize: number): Prom
     },
     async transaction<T>(fn: (tx: Queryable) => Promise<T>) {
       const client = await pool.connect();
+      let broken: Error | undefined;
       try {
-        await client.query('BEGIN');
-        const result = await fn({
-          async query<R>(sql: string, params?: readonly unknown[], name?: string) {
-            return (await client.query({ text: sql, values: params as unknown[] | undefined, name })).rows as R[];
-          },
-        });
-        await client.query('COMMIT');
-        return result;
+        return await onClient(client).transaction(fn);
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
+        // A connection whose statement timed out on the client may still be busy: never reuse it.
+        broken = error as Error;
         throw error;
       } finally {
-        client.release();
+        client.release(broken);
       }
     },
-    async withLock<T>(name: string, fn: () => Promise<T>) {
+    async withLock<T>(name: string, fn: (conn: Transactional) => Promise<T>) {
       const client = await pool.connect();
+      const conn = onClient(client, NO_QUERY_TIMEOUT);
       try {
-        await client.query('SELECT pg_advisory_lock($1::bigint)', [lockKey(name)]);
+        await conn.query('SET statement_timeout = 0');
+        await conn.query('SELECT pg_advisory_lock($1::bigint)', [lockKey(name)]);
         try {
-          return await fn();
+          return await fn(conn);
         } finally {
-          await client.query('SELECT pg_advisory_unlock($1::bigint)', [lockKey(name)]);
+          await conn.query('SELECT pg_advisory_unlock($1::bigint)', [lockKey(name)]);
         }
       } finally {
-        client.release();
+        // Not back to the pool with its timeout lifted: a fresh connection takes its place.
+        client.release(true);
       }
     },
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
@@ -136,7 +190,7 @@ async function openPGlite(database: string, schema: string): Promise<Database> {
   const db: PGliteType = await PGlite.create(dataDir);
   await db.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}; SET search_path TO ${schema};`);
 
-  return {
+  const embedded: Database = {
     kind: 'pglite',
     async query<T>(sql: string, params?: readonly unknown[]) {
       return (await db.query<T>(sql, params as unknown[] | undefined)).rows;
@@ -151,8 +205,11 @@ async function openPGlite(database: string, schema: string): Promise<Database> {
       );
     },
     // One process owns an embedded database, and PGlite runs one statement at a time.
-    withLock: (_name, fn) => fn(),
+    withLock(_name, fn) {
+      return fn(embedded);
+    },
     poolStats: () => ({ total: 0, idle: 0, waiting: 0 }),
     close: () => db.close(),
   };
+  return embedded;
 }

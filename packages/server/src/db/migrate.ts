@@ -9,18 +9,18 @@ import { MIGRATIONS, type Migration } from './migrations.js';
  * @returns the versions applied by this call (empty when already current).
  */
 export async function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
-  return db.withLock('migrate', async () => {
-    await db.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+  return db.withLock('migrate', async (conn) => {
+    await conn.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version integer PRIMARY KEY,
       name text NOT NULL,
       applied_at timestamptz NOT NULL DEFAULT now()
     )`);
-    const rows = await db.query<{ version: number }>('SELECT version FROM schema_migrations');
+    const rows = await conn.query<{ version: number }>('SELECT version FROM schema_migrations');
     const applied = new Set(rows.map((r) => Number(r.version)));
     const done: number[] = [];
     for (const migration of migrations) {
       if (applied.has(migration.version)) continue;
-      await db.transaction(async (tx) => {
+      await conn.transaction(async (tx) => {
         for (const statement of splitStatements(migration.sql)) await tx.query(statement);
         await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
       });

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { App } from '../app.js';
 import { verifyAccessToken } from '../crypto/jwt.js';
 import { LatchkeyError, isLatchkeyError } from '../errors.js';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { findLiveSession } from '../store/sessions.js';
 import { readBody } from './body.js';
 import { requestApiVersion, sendError, sendJson } from './respond.js';
@@ -64,14 +65,6 @@ function clientIp(req: IncomingMessage, trustProxy: boolean): string {
     if (last) return last;
   }
   return req.socket.remoteAddress ?? 'unknown';
-}
-
-/** Connection-level failures (refused, reset, admin shutdown, too many clients): a 503, not a 500. */
-function isDatabaseUnavailable(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string')
-    return /timeout exceeded when trying to connect|Connection terminated/i.test(String((error as Error)?.message));
-  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '53300'].includes(code) || code.startsWith('08');
 }
 
 const EXEMPT_FROM_API_KEY = new Set(['/health', '/.well-known/jwks.json']);

@@ -36,5 +36,7 @@ export function sendError(res: ServerResponse, error: LatchkeyError, apiVersion:
     : { code: error.status, error_code: error.code, msg: error.message, ...error.extra };
   const headers: Record<string, string> = {};
   if (error.code === 'over_request_rate_limit') headers['retry-after'] = '60';
+  // Transient (a stalled or unreachable database, a shutdown): worth trying again shortly.
+  if (error.code === 'service_unavailable') headers['retry-after'] = '1';
   sendJson(res, error.status, body, headers);
 }
