@@ -32,6 +32,8 @@ export interface BatcherOptions {
   onBatch?: (size: number) => void;
   /** Called when a batch of several failed and its items are tried again one by one. */
   onSplit?: (error: unknown, size: number) => void;
+  /** Whether a failed batch's items are tried again one by one (default: always); else all fail with its error. */
+  splitOnFailure?: (error: unknown) => boolean;
 }
 
 interface Pending<In, Out> {
@@ -129,7 +131,7 @@ export class Batcher<In, Out> {
       if (results.length !== batch.length) throw new Error(`a batch of ${batch.length} got ${results.length} results`);
       batch.forEach((p, i) => p.resolve(results[i] as Out));
     } catch (error) {
-      if (batch.length === 1) batch[0]!.reject(error);
+      if (batch.length === 1 || this.options.splitOnFailure?.(error) === false) for (const p of batch) p.reject(error);
       // One item's failure must not fail its neighbours (a bad value, a deadlock with another
       // process): each is tried again alone, and only its own error reaches its caller.
       else {

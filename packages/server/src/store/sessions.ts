@@ -11,13 +11,20 @@
  *   presented = counter - 1, rotated < reuse interval ago → the same successor (token `counter`)
  *   presented < counter otherwise                         → reuse: revoke, refresh_token_already_used
  *
+ * "Rotated" is when the rotation reached the database (after any wait on its row), not when its
+ * request arrived: a client that only ever presented its newest token is never a thief, however
+ * slow the database was. And a token *ahead* of the stored counter is rotated like the active
+ * one (the compare-and-set is `counter <= presented`): see ROTATE_BATCH.
+ *
  * The hot path (a plain rotation) is one round trip that also returns the user for the response,
  * and under load one round trip for many refreshes: concurrent compare-and-sets go to Postgres
  * as one statement (`rotations`, db/batcher.ts). Each row of it is the same compare-and-set.
  */
 import { randomUUID } from 'node:crypto';
+import { systemClock, type Clock } from '../clock.js';
 import { Batcher } from '../db/batcher.js';
 import type { Database, Queryable } from '../db/database.js';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { LatchkeyError } from '../errors.js';
 import { PUBLIC_USER_COLUMNS, USER_COLUMNS, UUID, type PublicUserRow, type UserRow } from './users.js';
 
@@ -119,26 +126,77 @@ export interface CompareAndSet {
   ip: string | null;
 }
 
-/** The rotated session with its user, or undefined where the compare-and-set did not apply. */
-export type Rotations = Batcher<CompareAndSet, SessionUserRow | undefined>;
+/**
+ * The compare-and-sets of the refresh path. Both answer the rotated session with its user, or
+ * undefined where the compare-and-set did not apply (the caller classifies those one by one).
+ */
+export interface Rotations {
+  /** Batched with concurrent refreshes; a row another transaction holds is skipped, not waited on. */
+  submit(cas: CompareAndSet): Promise<SessionUserRow | undefined>;
+  /** Alone, waiting for a row another transaction holds (up to the statement timeout). */
+  waiting(cas: CompareAndSet): Promise<SessionUserRow | undefined>;
+  /** The batcher's queue and statements in flight (tests). */
+  stats(): { queued: number; inFlight: number };
+}
 
 // The compare-and-set of every session in a batch, in one statement. Each row of `p` is one
-// refresh; a row updates only if its session is still at the presented counter, live, unexpired
-// and its user not banned — exactly the single-session rule. Rows that do not apply return
-// nothing and their callers classify them one by one (rotate, below).
-const ROTATE_BATCH = `UPDATE sessions s
-    SET counter = s.counter + 1, refreshed_at = p.now, user_agent = p.user_agent, ip = p.ip
-   FROM users u,
-        unnest($1::uuid[], $2::bigint[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::text[])
-          AS p(id, counter, now, created_after, refreshed_after, user_agent, ip)
-  WHERE s.id = p.id AND s.counter = p.counter AND s.revoked_at IS NULL
-    AND u.id = s.user_id AND (u.banned_until IS NULL OR u.banned_until <= p.now)
-    AND (p.created_after IS NULL OR s.created_at > p.created_after)
-    AND (p.refreshed_after IS NULL OR s.refreshed_at > p.refreshed_after)
-RETURNING ${ROTATED_SESSION_COLUMNS}, ${PUBLIC_USER_COLUMNS}`;
+// refresh; a row updates only if its session is still at (or behind: see `rotate`) the presented
+// counter, live, unexpired and its user not banned. Rows that do not apply return nothing.
+//
+// `target` locks each row before it is written, and `refreshed_at` is computed after that lock:
+// the time the statement was sent ($8, the server's clock) plus the time the database took to
+// get there (clock_timestamp() - statement_timestamp(), the database's own durations, so no two
+// clocks are compared). So the reuse interval counts from the rotation's commit (give or take the
+// commit's own flush), not from when its request arrived: a retry of a refresh that waited 14 s
+// on a held row is still inside the interval when the rotation finally lands. Without the lock
+// first, Postgres would compute the new row before waiting on a row that is only locked (SELECT
+// … FOR UPDATE), and stamp the time before the wait.
+const rotateStatement = (lock: 'FOR UPDATE OF s SKIP LOCKED' | 'FOR UPDATE OF s') => `WITH p AS (
+    SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::text[])
+      AS p(id, counter, now, created_after, refreshed_after, user_agent, ip)
+  ), target AS (
+    -- counter <= presented, not =: a token whose MAC checks out was issued by this server only
+    -- after its counter committed, so a counter ahead of the stored one means the database lost
+    -- commits (an asynchronous standby promoted, a restore, synchronous_commit = off). Its holder
+    -- has the newest token there is; accepting it moves the session forward instead of signing
+    -- the user out. Single use still holds: the counter jumps past it, and every token behind
+    -- the new counter (including whatever a thief kept from the lost stretch) is reuse again.
+    SELECT s.id FROM sessions s JOIN p ON p.id = s.id WHERE s.counter <= p.counter AND s.revoked_at IS NULL ${lock}
+  )
+  UPDATE sessions s
+     SET counter = p.counter + 1, refreshed_at = $8::timestamptz + (clock_timestamp() - statement_timestamp()),
+         user_agent = p.user_agent, ip = p.ip
+    FROM target t, p, users u
+   WHERE s.id = t.id AND p.id = s.id AND s.counter <= p.counter AND s.revoked_at IS NULL
+     AND u.id = s.user_id AND (u.banned_until IS NULL OR u.banned_until <= p.now)
+     AND (p.created_after IS NULL OR s.created_at > p.created_after)
+     AND (p.refreshed_after IS NULL OR s.refreshed_at > p.refreshed_after)
+  RETURNING ${ROTATED_SESSION_COLUMNS}, ${PUBLIC_USER_COLUMNS}`;
+
+// A batch never waits on one held row (a long transaction, another process's rotation of the
+// same session): the other sessions in it go ahead, and the held one is retried alone.
+const ROTATE_BATCH = rotateStatement('FOR UPDATE OF s SKIP LOCKED');
+const ROTATE_WAITING = rotateStatement('FOR UPDATE OF s');
+
+function runRotations(db: Queryable, clock: Clock, sql: string, name: string, items: CompareAndSet[]): Promise<SessionUserRow[]> {
+  return db.query<SessionUserRow>(
+    sql,
+    [
+      items.map((c) => c.sessionId),
+      items.map((c) => c.counter),
+      items.map((c) => c.now),
+      items.map((c) => c.createdAfter),
+      items.map((c) => c.refreshedAfter),
+      items.map((c) => c.userAgent),
+      items.map((c) => c.ip),
+      new Date(clock()),
+    ],
+    name,
+  );
+}
 
 /**
- * The rotation batcher of one server process: one batch statement at a time, more (up to
+ * The rotations of one server process: one batch statement at a time, more (up to
  * `maxInFlight`) only while the one out is stalled `stallMs`, so the rest of the pool stays free
  * for sign-ins and everything else.
  */
@@ -146,37 +204,36 @@ export function sessionRotations(
   db: Queryable,
   options: {
     maxInFlight: number;
+    clock?: Clock;
     stallMs?: number;
     maxSize?: number;
     onBatch?: (size: number) => void;
     onSplit?: (error: unknown, size: number) => void;
   },
 ): Rotations {
-  return new Batcher<CompareAndSet, SessionUserRow | undefined>(
+  const clock = options.clock ?? systemClock;
+  const batcher = new Batcher<CompareAndSet, SessionUserRow | undefined>(
     async (items) => {
       // Sorted by session id, so two processes' batches tend to lock shared rows in one order
       // (a deadlock between them would fail both; the batcher then retries each item alone).
       const sorted = [...items].sort((a, b) => (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0));
-      const rows = await db.query<SessionUserRow>(
-        ROTATE_BATCH,
-        [
-          sorted.map((c) => c.sessionId),
-          sorted.map((c) => c.counter),
-          sorted.map((c) => c.now),
-          sorted.map((c) => c.createdAfter),
-          sorted.map((c) => c.refreshedAfter),
-          sorted.map((c) => c.userAgent),
-          sorted.map((c) => c.ip),
-        ],
-        'latchkey_rotate',
-      );
+      const rows = await runRotations(db, clock, ROTATE_BATCH, 'latchkey_rotate', sorted);
       const bySession = new Map(rows.map((row) => [row.session_id, row]));
       return items.map((c) => bySession.get(c.sessionId));
     },
     // One session per batch and per moment: its refreshes take turns (the batcher's key rule).
     (c) => c.sessionId,
-    { ...options, maxSize: options.maxSize ?? 64 },
+    // A timed-out or unreachable database fails every item the same way: trying them again one
+    // by one would only make each caller wait its timeout twice before its 503.
+    { ...options, maxSize: options.maxSize ?? 64, splitOnFailure: (error) => !isDatabaseUnavailable(error) },
   );
+  return {
+    submit: (cas) => batcher.submit(cas),
+    async waiting(cas) {
+      return (await runRotations(db, clock, ROTATE_WAITING, 'latchkey_rotate_waiting', [cas]))[0];
+    },
+    stats: () => batcher.stats(),
+  };
 }
 
 /**
@@ -194,23 +251,26 @@ export async function rotate(
   const { now } = ctx;
   const timeboxStart = secondsBefore(now, policy.timeboxSeconds);
   const inactiveBefore = secondsBefore(now, policy.inactivityTimeoutSeconds);
+  const cas: CompareAndSet = {
+    sessionId: presented.sessionId,
+    counter: presented.counter,
+    now,
+    createdAfter: timeboxStart,
+    refreshedAfter: inactiveBefore,
+    userAgent: ctx.userAgent ?? null,
+    ip: ctx.ip ?? null,
+  };
 
-  // Two tries: the second covers a session that became refreshable between the two statements
-  // of the first (a ban lifted in between), which is then simply the active token again.
+  // Two tries: the first batched, skipping a row another transaction holds; the second alone,
+  // waiting for it. The second also covers a session that became refreshable between the two
+  // statements of the first (a ban lifted in between), which is then simply the active token.
   for (let attempt = 0; attempt < 2; attempt++) {
     // The compare-and-set: the only statement that ever moves a session's counter.
-    const rotated = await rotations.submit({
-      sessionId: presented.sessionId,
-      counter: presented.counter,
-      now,
-      createdAfter: timeboxStart,
-      refreshedAfter: inactiveBefore,
-      userAgent: ctx.userAgent ?? null,
-      ip: ctx.ip ?? null,
-    });
+    const rotated = attempt === 0 ? await rotations.submit(cas) : await rotations.waiting(cas);
     if (rotated) return { kind: 'rotated', ...split(rotated) };
 
-    // Lost the compare-and-set, or the session cannot refresh: find out which.
+    // Lost the compare-and-set, the row was held, or the session cannot refresh: find out which.
+    // A plain read: it never waits on a row lock.
     const rows = await db.query<SessionUserRow>(
       `SELECT ${SESSION_COLUMNS}, ${PUBLIC_USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1`,
       [presented.sessionId],
@@ -226,11 +286,10 @@ export async function rotate(
       throw new LatchkeyError('session_expired');
     }
     const { session, user } = split(row);
-    if (presented.counter > session.counter) {
-      // Issued by us for a future the database does not know (restored from an older backup).
-      throw new LatchkeyError('refresh_token_not_found');
-    }
-    if (presented.counter === session.counter) continue;
+    // At (or ahead of) the counter, refreshable, and still not rotated: its row was held by
+    // another transaction. Try again, waiting this time.
+    if (presented.counter >= session.counter) continue;
+    // Negative when the rotation committed after this request arrived: the two were concurrent.
     const rotatedAgo = now.getTime() - new Date(row.session_refreshed_at).getTime();
     if (presented.counter === session.counter - 1 && rotatedAgo < policy.reuseIntervalSeconds * 1000) {
       // The immediate parent inside the reuse interval: a concurrent or retried refresh of the
@@ -250,7 +309,8 @@ export async function rotate(
     });
     throw new LatchkeyError('refresh_token_already_used');
   }
-  throw new LatchkeyError('refresh_token_not_found');
+  // Held by another transaction through both tries, with no statement timeout to end the wait.
+  throw new LatchkeyError('service_unavailable');
 }
 
 async function revokeForReuse(db: Queryable, policy: SessionPolicy, sessionId: string, userId: string, now: Date): Promise<void> {
