@@ -143,14 +143,16 @@ export interface Rotations {
 // refresh; a row updates only if its session is still at (or behind: see `rotate`) the presented
 // counter, live, unexpired and its user not banned. Rows that do not apply return nothing.
 //
-// `target` locks each row before it is written, and `refreshed_at` is computed after that lock:
-// the time the statement was sent ($8, the server's clock) plus the time the database took to
-// get there (clock_timestamp() - statement_timestamp(), the database's own durations, so no two
-// clocks are compared). So the reuse interval counts from the rotation's commit (give or take the
-// commit's own flush), not from when its request arrived: a retry of a refresh that waited 14 s
-// on a held row is still inside the interval when the rotation finally lands. Without the lock
-// first, Postgres would compute the new row before waiting on a row that is only locked (SELECT
-// … FOR UPDATE), and stamp the time before the wait.
+// `target` locks each row before it is written, and `refreshed_at` is the database's clock after
+// that lock (clock_timestamp(), plus $8: how far the server's clock is from the real one — 0 in
+// production, the offset of a test's injected clock). So the reuse interval counts from the
+// rotation's commit (give or take the commit's own flush), not from when its request arrived: a
+// retry of a refresh that waited 14 s on a held row, a stalled database or a queue in front of it
+// is still inside the interval when the rotation finally lands. Without the lock first, Postgres
+// would compute the new row before waiting on a row that is only locked (SELECT … FOR UPDATE),
+// and stamp the time before the wait. Requests' arrival times (the server's clock) are compared
+// with it, so database and servers keep their clocks in step (NTP: milliseconds, against a
+// 10-second interval).
 const rotateStatement = (lock: 'FOR UPDATE OF s SKIP LOCKED' | 'FOR UPDATE OF s') => `WITH p AS (
     SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::text[])
       AS p(id, counter, now, created_after, refreshed_after, user_agent, ip)
@@ -164,7 +166,7 @@ const rotateStatement = (lock: 'FOR UPDATE OF s SKIP LOCKED' | 'FOR UPDATE OF s'
     SELECT s.id FROM sessions s JOIN p ON p.id = s.id WHERE s.counter <= p.counter AND s.revoked_at IS NULL ${lock}
   )
   UPDATE sessions s
-     SET counter = p.counter + 1, refreshed_at = $8::timestamptz + (clock_timestamp() - statement_timestamp()),
+     SET counter = p.counter + 1, refreshed_at = clock_timestamp() + $8::float8 * interval '1 millisecond',
          user_agent = p.user_agent, ip = p.ip
     FROM target t, p, users u
    WHERE s.id = t.id AND p.id = s.id AND s.counter <= p.counter AND s.revoked_at IS NULL
@@ -189,7 +191,7 @@ function runRotations(db: Queryable, clock: Clock, sql: string, name: string, it
       items.map((c) => c.refreshedAfter),
       items.map((c) => c.userAgent),
       items.map((c) => c.ip),
-      new Date(clock()),
+      clock() - Date.now(),
     ],
     name,
   );

@@ -53,7 +53,9 @@ describe.each(testDatabases().map((d) => [d.startsWith('postgres') ? 'postgres' 
     it('reuse after the interval: 400 refresh_token_already_used, and the session is revoked', async () => {
       const session = await signUp(server);
       const rotated = await refresh(server.authUrl, session.refresh_token);
-      server.clock.advance(10_001);
+      // The interval counts from the rotation's commit, which lands a few real milliseconds after
+      // the request's (injected) arrival time: past the interval by a clear margin.
+      server.clock.advance(10_000 + 1_000);
       const reuse = await refresh(server.authUrl, session.refresh_token);
       expect(reuse.status).toBe(400);
       expect(reuse.body.code).toBe('refresh_token_already_used');
@@ -153,7 +155,8 @@ describe.each(testDatabases().map((d) => [d.startsWith('postgres') ? 'postgres' 
           expect(reply.status).toBe(200);
           token = reply.body.refresh_token;
         }
-        server.clock.advance(600_001);
+        // Past the timeout from the last rotation's commit (a few real milliseconds after its arrival).
+        server.clock.advance(600_000 + 1_000);
         const expired = await refresh(server.authUrl, token);
         expect(expired.body.code).toBe('session_expired');
       } finally {
