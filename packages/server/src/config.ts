@@ -255,7 +255,7 @@ export const SETTINGS = [
     env: 'LATCHKEY_DB_TIMEOUT_MS',
     default: 2000,
     description:
-      'Longest a request waits on the database, in milliseconds: for a pooled connection, and for one statement (Postgres statement_timeout); past it the request answers 503 with Retry-After. Keep it under clients\' request timeout (5000 in @latchkey/client).',
+      "Longest a request waits on the database, in milliseconds: for a pooled connection, and for one statement (Postgres statement_timeout); past it the request answers 503 with Retry-After. Keep it under clients' request timeout (5000 in @latchkey/client).",
     parse: milliseconds,
   }),
   setting({

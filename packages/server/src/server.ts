@@ -20,6 +20,9 @@ import { sessionRotations } from './store/sessions.js';
 import { ROUTES } from './routes/index.js';
 import { databaseApiKeys, embeddedApiKeys, type ApiKeys } from './settings.js';
 
+/** The longest a request may take to arrive, headers and body (Node answers 408 past it). */
+const REQUEST_TIMEOUT_MS = 30_000;
+
 /** How often a process re-reads signing-key states (another process may have rotated). */
 const KEY_RELOAD_MS = 10_000;
 
@@ -144,11 +147,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         });
       },
     };
-    const handle = createRequestHandler(app, { routes: ROUTES, draining: () => draining });
+    const handle = createRequestHandler(app, { routes: ROUTES, draining: () => draining, requestTimeoutMs: REQUEST_TIMEOUT_MS });
     const httpServer = createServer((req, res) => void handle(req, res));
     server = httpServer;
-    // A client that trickles its request must not hold a connection forever.
-    httpServer.requestTimeout = 30_000;
+    // A client that trickles its request must not hold a connection forever. (Node enforces
+    // requestTimeout only while headersTimeout is not longer.)
+    httpServer.requestTimeout = REQUEST_TIMEOUT_MS;
     httpServer.headersTimeout = 15_000;
     httpServer.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {

@@ -5,16 +5,30 @@ import { LatchkeyError } from '../errors.js';
 /** Larger than any legitimate auth request (metadata included), small enough to be harmless. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
+/**
+ * The request ended before its body arrived: the client disconnected, or Node's own request
+ * timeout answered 408 and closed the connection. Nobody is left to answer, and it says nothing
+ * about the server's health (it is not a 5xx: anyone could trip 5xx alerts with it).
+ */
+export class RequestEndedEarly extends Error {
+  override name = 'RequestEndedEarly';
+}
+
 export async function readBody(req: IncomingMessage): Promise<unknown> {
   const declared = Number(req.headers['content-length'] ?? 0);
   // Refuse before reading a byte when the client says up front that it is too large.
   if (declared > MAX_BODY_BYTES) throw new LatchkeyError('request_entity_too_large');
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new LatchkeyError('request_entity_too_large');
-    chunks.push(chunk);
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) throw new LatchkeyError('request_entity_too_large');
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    if (error instanceof LatchkeyError) throw error;
+    throw new RequestEndedEarly('the request ended before its body arrived', { cause: error });
   }
   if (size === 0) return undefined;
   const text = Buffer.concat(chunks).toString('utf8');

@@ -10,7 +10,7 @@ import { verifyAccessToken } from '../crypto/jwt.js';
 import { LatchkeyError, isLatchkeyError } from '../errors.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { findLiveSession } from '../store/sessions.js';
-import { readBody } from './body.js';
+import { readBody, RequestEndedEarly } from './body.js';
 import { requestApiVersion, sendError, sendJson } from './respond.js';
 
 const API_VERSION_HEADER_NAME = 'x-supabase-api-version';
@@ -73,6 +73,8 @@ export interface RequestHandlerOptions {
   routes: readonly Route<any, any>[];
   /** True while the server drains for shutdown: answers carry `Connection: close`. */
   draining: () => boolean;
+  /** The HTTP server's request timeout (ms): a body cut off after it was Node's own 408. */
+  requestTimeoutMs?: number;
 }
 
 export function createRequestHandler(app: App, options: RequestHandlerOptions) {
@@ -141,7 +143,7 @@ export function createRequestHandler(app: App, options: RequestHandlerOptions) {
       const now = new Date(app.clock());
       const request = { ip: clientIp(req, app.config.trustProxy), userAgent: req.headers['user-agent'], now };
       const query = route.query ? parse(route.query, Object.fromEntries(url.searchParams)) : undefined;
-      const rawBody = req.method === 'GET' ? undefined : await readBody(req);
+      const rawBody = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req);
       const body = route.body ? parse(route.body, rawBody ?? {}) : undefined;
       const auth = await authenticate(route, req, now);
       const reply = await route.handler({ app, body, query, params, request, auth });
@@ -151,7 +153,13 @@ export function createRequestHandler(app: App, options: RequestHandlerOptions) {
         res.end(reply.raw);
       } else sendJson(res, reply.status ?? 200, reply.status === 204 ? undefined : reply.body);
     } catch (error) {
-      if (isLatchkeyError(error)) {
+      if (error instanceof RequestEndedEarly) {
+        // Counted and logged as what it is, never as a 5xx: 408 when Node's request timeout cut
+        // the body off (Node answered it), else 499, the client closed the request (nginx's code).
+        const timedOut = options.requestTimeoutMs !== undefined && performance.now() - started >= options.requestTimeoutMs - 50;
+        res.statusCode = timedOut ? 408 : 499;
+        res.destroy();
+      } else if (isLatchkeyError(error)) {
         // The rest of an oversized body is not worth reading: close the connection after answering.
         if (error.code === 'request_entity_too_large') res.setHeader('connection', 'close');
         sendError(res, error, apiVersion);

@@ -33,7 +33,8 @@ export function createRouter(routes: readonly Route<any, any>[]): (method: strin
         } else ok = segment === part;
       }
       if (!ok) continue;
-      if (route.method === method) return { route, params };
+      // HEAD is GET without the body (RFC 9110 §9.3.2); load balancers probe /health with it.
+      if (route.method === method || (method === 'HEAD' && route.method === 'GET')) return { route, params };
       methodMismatch = true;
     }
     return { route: undefined, methodMismatch };

@@ -1,12 +1,26 @@
+import { LatchkeyError } from '../errors.js';
 import { route } from '../http/route.js';
 
 export const health = route({
   method: 'GET',
   path: '/health',
   auth: 'public',
-  summary: 'Liveness and version.',
+  summary: 'Liveness and version (also HEAD); 503 service_unavailable when the database does not answer within LATCHKEY_DB_TIMEOUT_MS.',
   async handler({ app }) {
-    await app.db.query('SELECT 1');
+    // Bounded on every database (PGlite has no statement timeout): a load balancer learns that
+    // this process cannot serve within seconds, whatever holds the database up.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new LatchkeyError('service_unavailable', 'The database did not answer in time.')),
+        app.config.dbTimeoutMs,
+      );
+    });
+    try {
+      await Promise.race([app.db.query('SELECT 1'), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
     return { body: { version: '0.1.0', name: 'Latchkey', description: 'Latchkey is a Supabase Auth compatible auth server.' } };
   },
 });
