@@ -6,6 +6,8 @@
  *     protocol: { request(token), successor(status, body), health }, rssAtStart (MiB), stop() }
  *
  *   latchkey     `latchkey serve` on Postgres (sessions made by real sign-ups)
+ *   latchkey-async-commit  the same with LATCHKEY_DB_SYNCHRONOUS_COMMIT=off (issue #12: a crash can
+ *                lose the last rotations, and the tokens ahead of the database are accepted)
  *   oidc-pg      node-oidc-provider, rotation on, ES256 JWT access tokens, Postgres adapter
  *   oidc-memory  the same on its in-memory adapter (no database)
  *   naive        read-then-write rotation on Postgres (bench/peers/naive.mjs)
@@ -82,6 +84,7 @@ const naiveProtocol = {
 
 export const CONTENDERS = {
   latchkey: { label: 'Latchkey (Postgres)' },
+  'latchkey-async-commit': { label: 'Latchkey, synchronous_commit off' },
   'oidc-pg': { label: 'node-oidc-provider (Postgres adapter)' },
   'oidc-memory': { label: 'node-oidc-provider (in-memory)' },
   naive: { label: 'naive read-then-write (Postgres)' },
@@ -96,7 +99,8 @@ export const CONTENDERS = {
 export async function startContender(name, { sessions, poolSize = 16, processes = 1, env = {}, nodeArgs = [], database, label }) {
   const base = { name, label: label ?? CONTENDERS[name].label };
   const dbArgs = database ? ['--database', database] : [];
-  if (name === 'latchkey') {
+  if (name === 'latchkey' || name === 'latchkey-async-commit') {
+    if (name === 'latchkey-async-commit') env = { ...env, LATCHKEY_DB_SYNCHRONOUS_COMMIT: 'off' };
     const schema = schemaName('lk');
     // The first process migrates and generates the keys; the others join the same deployment.
     const first = await startLatchkey({ schema, poolSize, env, nodeArgs, database });
