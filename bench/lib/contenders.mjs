@@ -8,6 +8,8 @@
  *   latchkey     `latchkey serve` on Postgres (sessions made by real sign-ups)
  *   latchkey-async-commit  the same with LATCHKEY_DB_SYNCHRONOUS_COMMIT=off (issue #12: a crash can
  *                lose the last rotations, and the tokens ahead of the database are accepted)
+ *   latchkey-baseline  the build whose bin/latchkey.js LATCHKEY_BENCH_BASELINE names (e.g. an earlier
+ *                commit in a git worktree, built): what a change bought, measured in one run
  *   oidc-pg      node-oidc-provider, rotation on, ES256 JWT access tokens, Postgres adapter
  *   oidc-memory  the same on its in-memory adapter (no database)
  *   naive        read-then-write rotation on Postgres (bench/peers/naive.mjs)
@@ -85,6 +87,7 @@ const naiveProtocol = {
 export const CONTENDERS = {
   latchkey: { label: 'Latchkey (Postgres)' },
   'latchkey-async-commit': { label: 'Latchkey, synchronous_commit off' },
+  'latchkey-baseline': { label: 'Latchkey, baseline build (LATCHKEY_BENCH_BASELINE)' },
   'oidc-pg': { label: 'node-oidc-provider (Postgres adapter)' },
   'oidc-memory': { label: 'node-oidc-provider (in-memory)' },
   naive: { label: 'naive read-then-write (Postgres)' },
@@ -99,13 +102,15 @@ export const CONTENDERS = {
 export async function startContender(name, { sessions, poolSize = 16, processes = 1, env = {}, nodeArgs = [], database, label }) {
   const base = { name, label: label ?? CONTENDERS[name].label };
   const dbArgs = database ? ['--database', database] : [];
-  if (name === 'latchkey' || name === 'latchkey-async-commit') {
+  if (name === 'latchkey' || name === 'latchkey-async-commit' || name === 'latchkey-baseline') {
     if (name === 'latchkey-async-commit') env = { ...env, LATCHKEY_DB_SYNCHRONOUS_COMMIT: 'off' };
+    const bin = name === 'latchkey-baseline' ? process.env.LATCHKEY_BENCH_BASELINE : undefined;
+    if (name === 'latchkey-baseline' && !bin) throw new Error('latchkey-baseline needs LATCHKEY_BENCH_BASELINE=<checkout>/packages/server/bin/latchkey.js');
     const schema = schemaName('lk');
     // The first process migrates and generates the keys; the others join the same deployment.
-    const first = await startLatchkey({ schema, poolSize, env, nodeArgs, database });
+    const first = await startLatchkey({ schema, poolSize, env, nodeArgs, database, bin });
     const rest = await Promise.all(
-      Array.from({ length: processes - 1 }, () => startLatchkey({ schema, poolSize, env, nodeArgs, database })),
+      Array.from({ length: processes - 1 }, () => startLatchkey({ schema, poolSize, env, nodeArgs, database, bin })),
     );
     const servers = [first, ...rest];
     const rssAtStart = await settledRss(first.pid);

@@ -22,11 +22,12 @@ export function assertBuilt() {
 
 /**
  * Starts one `latchkey serve` process. Several processes on one schema share the deployment
- * (same issuer; the secret key is generated once and kept in the database).
+ * (same issuer; the secret key is generated once and kept in the database). `bin`: another
+ * build's bin/latchkey.js (an earlier commit checked out and built elsewhere) to compare against.
  * @returns {Promise<{ child, pid: number, url: string, authUrl: string, stop(): Promise<void> }>}
  */
-export function startLatchkey({ schema, poolSize, env = {}, nodeArgs = [], database = DATABASE_URL }) {
-  const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve', '--port', '0', '--database', database], {
+export function startLatchkey({ schema, poolSize, env = {}, nodeArgs = [], database = DATABASE_URL, bin = BIN }) {
+  const child = spawn(process.execPath, [...nodeArgs, bin, 'serve', '--port', '0', '--database', database], {
     env: {
       ...process.env,
       LATCHKEY_DB_SCHEMA: schema,
