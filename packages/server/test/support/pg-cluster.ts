@@ -75,8 +75,9 @@ export interface PgCluster {
   /** Resolves once the standby has replayed everything the primary has written so far. */
   waitForReplay(timeoutMs?: number): Promise<void>;
   /**
-   * Stops streaming to the standby (as a lagging network would) and resolves once its WAL
-   * receiver is gone: from then on, nothing the primary commits reaches it.
+   * Stops streaming to the standby (as a partitioned network would) and resolves once its WAL
+   * receiver is gone and what it received is replayed: from then on, nothing the primary commits
+   * reaches it, and it reads as it will once promoted.
    */
   cutReplication(timeoutMs?: number): Promise<void>;
   /** SIGKILLs a node's postmaster and every one of its processes: a crash, no shutdown. */
@@ -236,6 +237,11 @@ export async function startCluster(): Promise<PgCluster> {
       await until('the WAL receiver to stop', timeoutMs, async () => {
         const rows = await standby.sql('SELECT 1 FROM pg_stat_wal_receiver');
         return rows.length === 0;
+      });
+      // And what it did receive is replayed, so the standby now reads as it will once promoted.
+      await until('the standby to replay what it received', timeoutMs, async () => {
+        const [row] = await standby.sql<{ done: boolean }>('SELECT pg_last_wal_replay_lsn() >= pg_last_wal_receive_lsn() AS done');
+        return row?.done === true;
       });
     },
     crash(n: PgNode) {
