@@ -54,8 +54,6 @@ export interface HostRouting {
   Client: typeof pg.Client;
   /** How many hosts there are: the most attempts one call should make. */
   hostCount: number;
-  /** The host new connections go to now (`host:port`). */
-  current(): string;
 }
 
 /**
@@ -128,9 +126,5 @@ export function hostRouting(target: PostgresHosts): HostRouting {
     }
   }
 
-  return {
-    Client: HostClient,
-    hostCount: hosts.length,
-    current: () => describeHost(hosts[cursor]!),
-  };
+  return { Client: HostClient, hostCount: hosts.length };
 }
