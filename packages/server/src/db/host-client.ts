@@ -5,7 +5,9 @@
  * connection after it, until a connection to it fails; then the next host in the list (wrapping
  * round) is tried. So after a failover, the connections to the old primary die (the pool drops
  * them), and new ones land on the promoted standby without a restart. A standby that is still
- * read-only is refused for `read-write`, as libpq refuses it.
+ * read-only is refused for `read-write`, as libpq refuses it. (libpq starts every connection at
+ * the first host; a pool doing so would pay a dead first host's connect timeout on each new
+ * connection, so the host that last accepted one is remembered instead.)
  *
  * The mechanism is pg-pool's own `Client` option: the pool constructs this subclass of
  * `pg.Client` for each new connection, and it connects to the current host and checks the

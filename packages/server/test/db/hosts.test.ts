@@ -1,6 +1,6 @@
 import pgConnectionString from 'pg-connection-string';
 import { describe, expect, it } from 'vitest';
-import { embeddedDirectory, isPostgresUrl } from '../../src/db/database.js';
+import { embeddedDirectory, isPostgresUrl, openDatabase } from '../../src/db/database.js';
 import { describeHost, parsePostgresUrl } from '../../src/db/hosts.js';
 
 const { parse } = pgConnectionString;
@@ -104,4 +104,15 @@ describe('isPostgresUrl / embeddedDirectory', () => {
     expect(isPostgresUrl(url)).toBe(true);
     expect(embeddedDirectory(url)).toBeUndefined();
   });
+});
+
+describe('openDatabase on a multi-host URL', () => {
+  it.each(['read-only', 'standby', 'prefer-standby'])(
+    'refuses target_session_attrs=%s before connecting: Latchkey writes',
+    async (attrs) => {
+      // Port 1: nothing is ever asked of it; the refusal comes first.
+      const url = `postgres://postgres@127.0.0.1:1,127.0.0.1:2/test?target_session_attrs=${attrs}`;
+      await expect(openDatabase({ database: url })).rejects.toThrow(`target_session_attrs=${attrs} cannot serve Latchkey, which writes`);
+    },
+  );
 });
