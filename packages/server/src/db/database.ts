@@ -7,6 +7,8 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import type { PGlite as PGliteType } from '@electric-sql/pglite';
+import { hostRouting, isHostFailure } from './host-client.js';
+import { parsePostgresUrl } from './hosts.js';
 
 export interface Queryable {
   /**
@@ -36,7 +38,11 @@ export interface Database extends Transactional {
 }
 
 export interface OpenOptions {
-  /** A directory, `memory`, or a `postgres://` / `postgresql://` URL. */
+  /**
+   * A directory, `memory`, or a `postgres://` / `postgresql://` URL; the URL may list several
+   * hosts, libpq's way (`postgres://u@db1:5432,db2:5432/auth?target_session_attrs=read-write`):
+   * see db/host-client.ts.
+   */
   database: string;
   poolSize?: number;
   /** Schema that holds Latchkey's tables (tests use one per file); default `latchkey`. */
@@ -53,6 +59,7 @@ export interface OpenOptions {
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
+/** A Postgres server URL, single- or multi-host (as opposed to an embedded directory or `memory`). */
 export function isPostgresUrl(database: string): boolean {
   return /^postgres(ql)?:\/\//i.test(database);
 }
@@ -117,12 +124,14 @@ async function openPostgres(url: string, schema: string, options: OpenOptions): 
   // Safe for the refresh contract: a lost commit leaves tokens ahead of the database, which
   // rotate() accepts (store/sessions.ts). Other writes (sign-ups, revocations) can be lost too.
   if (options.synchronousCommit === false) settings.push('synchronous_commit=off');
+  // Which host each new connection goes to (one host: always that one).
+  const routing = hostRouting(parsePostgresUrl(url));
   const pool = new pg.Pool({
-    connectionString: url,
+    Client: routing.Client,
     max: options.poolSize ?? 16,
     // Every connection resolves unqualified table names in Latchkey's schema.
     options: settings.map((setting) => `-c ${setting}`).join(' '),
-    // Both the wait for a free connection and a new connection's handshake.
+    // Both the wait for a free connection and a new connection's handshake (per host tried).
     connectionTimeoutMillis: timeoutMs ?? 10_000,
     // A server that vanished (a network black hole) cannot cancel its statement: the client
     // gives up a little after the server would have.
@@ -134,24 +143,40 @@ async function openPostgres(url: string, schema: string, options: OpenOptions): 
   });
   // An idle connection dropped by the server must not crash the process; the pool replaces it.
   pool.on('error', () => {});
-  await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`).catch(async (error: { code?: string }) => {
-    // Two processes creating the schema at once: one wins, the other sees a unique violation.
-    if (error.code !== '23505' && error.code !== '42P06') throw error;
-  });
 
-  return {
+  /**
+   * Runs `fn` until it gets past connecting. Only a failed connection attempt is tried again
+   * (its statement was never sent, so nothing runs twice), and at most once per host: a host
+   * that refused moved new connections to the next one (db/host-client.ts), so after a failover
+   * the first call already lands on the new primary instead of answering 503.
+   */
+  async function onSomeHost<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (error) {
+        if (attempt >= routing.hostCount || !isHostFailure(error)) throw error;
+      }
+    }
+  }
+  const connect = () => onSomeHost(() => pool.connect());
+
+  const database: Database = {
     kind: 'postgres',
     async query<T>(sql: string, params?: readonly unknown[], name?: string) {
-      const result = await pool.query({ text: sql, values: params as unknown[] | undefined, name });
+      // pool.query releases its connection with the error of a failed statement, so a
+      // connection that hit a read-only server (25006, a 503 for the client) is never kept.
+      const result = await onSomeHost(() => pool.query({ text: sql, values: params as unknown[] | undefined, name }));
       return result.rows as T[];
     },
     async transaction<T>(fn: (tx: Queryable) => Promise<T>) {
-      const client = await pool.connect();
+      const client = await connect();
       let broken: Error | undefined;
       try {
         return await onClient(client).transaction(fn);
       } catch (error) {
-        // A connection whose statement timed out on the client may still be busy: never reuse it.
+        // A connection whose statement timed out on the client may still be busy, and one that
+        // reached a read-only server would fail again: never reuse it.
         broken = error as Error;
         throw error;
       } finally {
@@ -159,7 +184,7 @@ async function openPostgres(url: string, schema: string, options: OpenOptions): 
       }
     },
     async withLock<T>(name: string, fn: (conn: Transactional) => Promise<T>) {
-      const client = await pool.connect();
+      const client = await connect();
       const conn = onClient(client, NO_QUERY_TIMEOUT);
       try {
         await conn.query('SET statement_timeout = 0');
@@ -177,6 +202,17 @@ async function openPostgres(url: string, schema: string, options: OpenOptions): 
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: () => pool.end(),
   };
+
+  try {
+    await database.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`).catch((error: { code?: string }) => {
+      // Two processes creating the schema at once: one wins, the other sees a unique violation.
+      if (error.code !== '23505' && error.code !== '42P06') throw error;
+    });
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw error;
+  }
+  return database;
 }
 
 async function openPGlite(database: string, schema: string): Promise<Database> {
