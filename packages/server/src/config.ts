@@ -138,7 +138,8 @@ export const SETTINGS = [
     flag: 'database',
     env: 'LATCHKEY_DATABASE_URL',
     default: './latchkey-data',
-    description: 'A directory (embedded PGlite there), "memory" (ephemeral PGlite) or a postgres:// URL.',
+    description:
+      'A directory (embedded PGlite there), "memory" (ephemeral PGlite) or a postgres:// URL; several hosts (postgres://h1:5432,h2:5432/db?target_session_attrs=read-write) follow a failover.',
     parse: text,
   }),
   setting({ key: 'jwtExp', env: 'LATCHKEY_JWT_EXP', default: 3600, description: 'Access-token lifetime in seconds.', parse: positive }),

@@ -10,8 +10,8 @@
  * await server.close();
  */
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { defaultConfig, type Config } from './config.js';
+import { openDatabase } from './db/database.js';
 import type { Logger } from './log.js';
 import { startServer, type RunningServer } from './server.js';
 
@@ -85,11 +85,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
 }
 
 export async function dropSchema(database: string, schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: database });
-  await client.connect();
+  // Through openDatabase, so a multi-host URL reaches its read-write host like the server does.
+  const db = await openDatabase({ database, poolSize: 1, schema });
   try {
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
   } finally {
-    await client.end();
+    await db.close();
   }
 }

@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import type { PGlite as PGliteType } from '@electric-sql/pglite';
+import { isDatabaseUnavailable } from './unavailable.js';
 import { hostRouting, isHostFailure } from './host-client.js';
 import { parsePostgresUrl } from './hosts.js';
 
@@ -176,8 +177,9 @@ async function openPostgres(url: string, schema: string, options: OpenOptions): 
         return await onClient(client).transaction(fn);
       } catch (error) {
         // A connection whose statement timed out on the client may still be busy, and one that
-        // reached a read-only server would fail again: never reuse it.
-        broken = error as Error;
+        // reached a read-only server would fail again: never reuse it. One that only saw an
+        // application error (a unique violation, a coded refusal) was rolled back and is fine.
+        if (isDatabaseUnavailable(error)) broken = error as Error;
         throw error;
       } finally {
         client.release(broken);
