@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { assertStrongPassword, hashPassword } from '../crypto/password.js';
 import { LatchkeyError } from '../errors.js';
-import { emailField, metadataField, route } from '../http/route.js';
+import { emailField, metadataField, newPasswordField, route } from '../http/route.js';
 import { revokeUserSessions } from '../store/sessions.js';
 import { createUser, deleteUser, findUserById, listUsers, updateUser, userJson } from '../store/users.js';
 
@@ -24,7 +24,7 @@ export function parseBanDuration(value: string): number | null {
 }
 
 const userAttributes = {
-  password: z.string().max(1024).optional(),
+  password: newPasswordField.optional(),
   user_metadata: metadataField.optional(),
   app_metadata: metadataField.optional(),
   email_confirm: z.boolean().optional(),
@@ -70,7 +70,7 @@ export const adminCreateUser = route({
   summary: 'Create a user.',
   body: z.object({ email: emailField, ...userAttributes }),
   async handler({ app, body, request }) {
-    if (body.password !== undefined) assertStrongPassword(body.password);
+    if (body.password !== undefined) assertStrongPassword(body.password, app.config);
     const ban = body.ban_duration === undefined ? null : parseBanDuration(body.ban_duration);
     const user = await createUser(
       app.db,
@@ -112,7 +112,7 @@ export const adminUpdateUser = route({
   async handler({ app, params, body, request }) {
     const id = idParam(params);
     if (!(await findUserById(app.db, id))) throw new LatchkeyError('user_not_found');
-    if (body.password !== undefined) assertStrongPassword(body.password);
+    if (body.password !== undefined) assertStrongPassword(body.password, app.config);
     const ban = body.ban_duration === undefined ? undefined : parseBanDuration(body.ban_duration);
     const bannedUntil = ban === undefined ? undefined : ban === null ? null : new Date(request.now.getTime() + ban);
     const patch = {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { assertStrongPassword, hashPassword } from '../crypto/password.js';
-import { emailField, metadataField, passwordField, route } from '../http/route.js';
+import { emailField, metadataField, newPasswordField, route } from '../http/route.js';
 import { createSession } from '../store/sessions.js';
 import { createUser } from '../store/users.js';
 import { sessionResponse } from './session-response.js';
@@ -10,10 +10,10 @@ export const signup = route({
   path: '/signup',
   auth: 'public',
   summary: 'Create a user with email and password; answers with a session (users are confirmed on sign-up).',
-  body: z.object({ email: emailField, password: passwordField, data: metadataField.optional() }),
+  body: z.object({ email: emailField, password: newPasswordField, data: metadataField.optional() }),
   async handler({ app, body, request }) {
     app.limiter.take('signupPerIp', request.ip);
-    assertStrongPassword(body.password);
+    assertStrongPassword(body.password, app.config);
     const passwordHash = await hashPassword(body.password);
     // Until email delivery exists, a sign-up is confirmed at once and gets a session.
     // One transaction: a failure leaves neither a user without a session nor half a user.
