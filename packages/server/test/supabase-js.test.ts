@@ -45,6 +45,16 @@ describe.each(testDatabases().map((d) => [d.startsWith('postgres') ? 'postgres' 
       expect((error as { reasons?: string[] }).reasons).toEqual(['length']);
     });
 
+    it('signInAnonymously is anonymous_provider_disabled (422), with or without data', async () => {
+      for (const options of [undefined, { data: { theme: 'dark' } }]) {
+        const { data, error } = await client().auth.signInAnonymously(options ? { options } : undefined);
+        expect(error?.code).toBe('anonymous_provider_disabled');
+        expect(error?.status).toBe(422);
+        expect(error?.message).toBe('Anonymous sign-ins are disabled');
+        expect(data.session).toBeNull();
+      }
+    });
+
     it('signInWithPassword, getUser, refreshSession, updateUser, signOut', async () => {
       const email = uniqueEmail();
       await client().auth.signUp({ email, password: PASSWORD });

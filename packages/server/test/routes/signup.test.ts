@@ -124,6 +124,64 @@ describe.each(databaseCases(testDatabases()))('POST /signup on %s', (_name, data
       expect(lookalike.body.message).toBe('Unable to validate email address: invalid format');
     });
   });
+
+  describe('anonymous sign-ins (no email, no phone) are disabled, as GoTrue answers', () => {
+    it.each([
+      ['an empty body', {}],
+      ['metadata only (signInAnonymously({ options: { data } }))', { data: { theme: 'dark' } }],
+      ['a password only', { password: PASSWORD }],
+      ['an empty email', { email: '', password: PASSWORD }],
+    ])('%s', async (_label, body) => {
+      const reply = await signup(body);
+      expect(reply.status).toBe(422);
+      expect(reply.body).toEqual({ code: 'anonymous_provider_disabled', message: 'Anonymous sign-ins are disabled' });
+    });
+
+    it('a phone number: phone sign-ups are disabled', async () => {
+      const reply = await signup({ phone: '+15555550100', password: PASSWORD });
+      expect(reply.status).toBe(400);
+      expect(reply.body).toEqual({ code: 'phone_provider_disabled', message: 'Phone signups are disabled' });
+    });
+
+    it('an email and no password: GoTrue message', async () => {
+      const reply = await signup({ email: uniqueEmail() });
+      expect(reply.status).toBe(400);
+      expect(reply.body).toEqual({ code: 'validation_failed', message: 'Signup requires a valid password' });
+    });
+  });
+});
+
+describe('LATCHKEY_DISABLE_SIGNUP', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ config: { disableSignup: true } });
+  });
+  afterAll(() => server?.close());
+
+  it("POST /signup is GoTrue's 422 signup_disabled; /settings says so; admins still create users", async () => {
+    const reply = await call(server.authUrl, 'POST', '/signup', { body: { email: uniqueEmail(), password: PASSWORD } });
+    expect(reply.status).toBe(422);
+    expect(reply.body).toEqual({ code: 'signup_disabled', message: 'Signups not allowed for this instance' });
+    expect((await call(server.authUrl, 'GET', '/settings')).body.disable_signup).toBe(true);
+    const email = uniqueEmail();
+    const created = await call(server.authUrl, 'POST', '/admin/users', {
+      token: server.secretKey,
+      body: { email, password: PASSWORD, email_confirm: true },
+    });
+    expect(created.status).toBe(200);
+    const signIn = await call(server.authUrl, 'POST', '/token?grant_type=password', { body: { email, password: PASSWORD } });
+    expect(signIn.status).toBe(200);
+  });
+
+  it('sign-ups are on by default, and /settings says so', async () => {
+    const open = await startTestServer();
+    try {
+      expect((await call(open.authUrl, 'GET', '/settings')).body.disable_signup).toBe(false);
+      await signUp(open);
+    } finally {
+      await open.close();
+    }
+  });
 });
 
 describe('password policy', () => {
