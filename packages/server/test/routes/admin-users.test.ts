@@ -68,4 +68,75 @@ describe.each(databaseCases(testDatabases()))('admin users on %s', (_name, datab
     expect(reply.status).toBe(422);
     expect(reply.body.code).toBe('email_exists');
   });
+
+  describe('GET /admin/users', () => {
+    it('lists newest first by default, so a user just created is on the first page', async () => {
+      for (let i = 0; i < 3; i++) await create();
+      server.clock.advance(1_000);
+      const newest = await create();
+      const reply = await admin('GET', '/admin/users?per_page=2');
+      expect(reply.status).toBe(200);
+      expect(reply.body.users[0].id).toBe(newest.id);
+      const times = reply.body.users.map((u: { created_at: string }) => u.created_at);
+      expect([...times].sort().reverse()).toEqual(times);
+    });
+
+    it.each([
+      ['sort=created_at%20asc', 'asc'],
+      ['sort=created_at+ASC', 'asc'],
+      ['sort=created_at%20desc', 'desc'],
+      ['sort=created_at', 'desc'],
+    ])('%s orders %s', async (query, direction) => {
+      for (let i = 0; i < 2; i++) {
+        server.clock.advance(1_000);
+        await create();
+      }
+      const all = await admin('GET', `/admin/users?${query}&per_page=1000`);
+      expect(all.status).toBe(200);
+      const keys = all.body.users.map((u: { created_at: string; id: string }) => `${u.created_at} ${u.id}`);
+      const sorted = [...keys].sort();
+      expect(keys).toEqual(direction === 'asc' ? sorted : sorted.reverse());
+    });
+
+    it.each([
+      ['sort=email', "Bad Sort Parameters: bad field for sort 'email'"],
+      ['sort=created_at%3B%20drop%20table%20users', "Bad Sort Parameters: bad field for sort 'created_at;'"],
+      ['sort=created_at%20sideways', "Bad Sort Parameters: bad direction for sort 'sideways', only 'asc' and 'desc' allowed"],
+      [
+        'sort=created_at%20desc%2C%20(select%201)',
+        "Bad Sort Parameters: bad direction for sort 'desc, (select 1)', only 'asc' and 'desc' allowed",
+      ],
+      ['sort=', "Bad Sort Parameters: bad field for sort ''"],
+    ])('%s is 400 validation_failed (GoTrue message), never SQL', async (query, message) => {
+      const reply = await admin('GET', `/admin/users?${query}`);
+      expect(reply.status).toBe(400);
+      expect(reply.body).toEqual({ code: 'validation_failed', message });
+    });
+
+    it('filter matches a substring of the email or the full name, literally, and the total counts the matches', async () => {
+      const tag = uniqueEmail('').split('@')[0]!.slice(1);
+      const byEmail = await create({ email: `ada_${tag}@example.com` });
+      const byName = await create({ user_metadata: { full_name: `Grace ${tag.toUpperCase()} Hopper` } });
+      await create({ email: `adaX${tag}@example.com` });
+      const reply = await admin('GET', `/admin/users?filter=${encodeURIComponent(`_${tag}`)}&per_page=1`);
+      expect(reply.status).toBe(200);
+      // `_` is a literal underscore, not LIKE's any-character: adaX… does not match.
+      expect(reply.headers.get('x-total-count')).toBe('1');
+      expect(reply.body.users.map((u: { id: string }) => u.id)).toEqual([byEmail.id]);
+      const both = await admin('GET', `/admin/users?filter=${tag}&per_page=1`);
+      expect(both.headers.get('x-total-count')).toBe('3');
+      expect(both.headers.get('link')).toContain(`filter=${tag}`);
+      const name = await admin('GET', `/admin/users?filter=${encodeURIComponent(`grace ${tag}`)}`);
+      expect(name.body.users.map((u: { id: string }) => u.id)).toEqual([byName.id]);
+      expect((await admin('GET', '/admin/users?filter=%25')).headers.get('x-total-count')).toBe('0');
+    });
+
+    it('a NUL in the filter or a page past 2^53 is a 400; a huge page is an empty one, not a database error', async () => {
+      expect((await admin('GET', '/admin/users?filter=a%00b')).status).toBe(400);
+      expect((await admin('GET', '/admin/users?page=1e300')).status).toBe(400);
+      const far = await admin('GET', `/admin/users?page=${Number.MAX_SAFE_INTEGER}&per_page=1000`);
+      expect(far.status).toBe(200);
+      expect(far.body.users).toEqual([]);
+    });
+  });
 });
