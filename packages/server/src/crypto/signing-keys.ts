@@ -247,6 +247,9 @@ export async function rotateKeys(
  * may still be unexpired (`tokenLifetimeSeconds` since it stopped signing), unless forced.
  */
 export async function retireKey(db: Queryable, kid: string, now: Date, tokenLifetimeSeconds: number, force: boolean): Promise<void> {
+  // A kid is a base64url SHA-256 thumbprint; anything else (a NUL from `%00` in the path, which
+  // Postgres text cannot hold: a 500) names no key, and the database need not be asked.
+  if (!/^[A-Za-z0-9_-]{43}$/.test(kid)) throw new LatchkeyError('key_not_found', 'No live signing key with that kid.');
   const rows = await db.query<KeyRow>('SELECT kid, state, state_since FROM signing_keys WHERE kid = $1', [kid]);
   const row = rows[0];
   if (!row || row.state === 'retired') throw new LatchkeyError('key_not_found', `No live signing key ${kid}.`);

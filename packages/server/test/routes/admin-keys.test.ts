@@ -5,7 +5,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, testDatabases, type TestServer } from '../../src/testing.js';
-import { call, refresh, signUp } from '../helpers.js';
+import { call, databaseCases, refresh, signUp } from '../helpers.js';
 
 const kidOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[0] as string, 'base64url').toString()).kid as string;
 const jwksKids = async (s: TestServer) =>
@@ -71,6 +71,18 @@ describe('signing-key lifecycle', () => {
     expect(await jwksKids(server)).not.toContain(body.previous);
     expect((await admin(server, 'POST', '/admin/keys/nope/retire', {})).status).toBe(404);
   });
+
+  it.each(databaseCases(testDatabases()))(
+    'retire: a kid that cannot be one (a NUL, anything not a thumbprint) is 404 key_not_found, not a database error (%s)',
+    async (_name, database) => {
+      const server = await start({ database });
+      for (const kid of ['%00', 'a%00b', 'x'.repeat(43), 'not-a-kid']) {
+        const reply = await admin(server, 'POST', `/admin/keys/${kid}/retire`, { force: true });
+        expect(reply.status, kid).toBe(404);
+        expect(reply.body.code).toBe('key_not_found');
+      }
+    },
+  );
 
   it('import a PEM or JWK private key as the standby; refuse anything else', async () => {
     const server = await start({ config: { keyPublishDelay: 0 } });
