@@ -22,6 +22,7 @@ export async function migrate(db: Database, migrations: readonly Migration[] = M
       if (applied.has(migration.version)) continue;
       await conn.transaction(async (tx) => {
         for (const statement of splitStatements(migration.sql)) await tx.query(statement);
+        await migration.data?.(tx);
         await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
       });
       done.push(migration.version);

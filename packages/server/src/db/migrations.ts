@@ -2,10 +2,15 @@
  * The schema, as an append-only list of migrations. Never edit a shipped migration: add one.
  * The same SQL runs on PGlite and Postgres.
  */
+import type { Queryable } from './database.js';
+import { canonicalEmail } from '../http/email-address.js';
+
 export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** A data step SQL cannot do alone, run after `sql` in the same transaction. */
+  data?: (tx: Queryable) => Promise<void>;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -101,5 +106,29 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE signing_keys ALTER COLUMN state_since SET NOT NULL;
       CREATE UNIQUE INDEX signing_keys_one_standby ON signing_keys (state) WHERE state = 'standby';
     `,
+  },
+  {
+    version: 3,
+    name: 'stored emails in canonical form',
+    sql: `SELECT 1`,
+    // Issue #12 made sign-up and sign-in use one canonical spelling per address (NFKC, lower
+    // case, ASCII domains: http/email-address.ts). Rows stored before then in another spelling
+    // (a decomposed "josé" typed on a Mac, upper-case non-ASCII letters, a Unicode domain) would
+    // no longer be found at sign-in: rewrite them. A row whose canonical form another user
+    // already holds, or that is no longer a valid address, is left as it is (its owner keeps the
+    // row; an admin decides), and the unique index is never violated.
+    async data(tx) {
+      const rows = await tx.query<{ id: string; email: string }>(
+        "SELECT id, email FROM users WHERE email IS NOT NULL AND email !~ '^[a-z0-9.!#$%&''*+/=?^_`{|}~@-]*$'",
+      );
+      for (const row of rows) {
+        const canonical = canonicalEmail(row.email);
+        if (!('email' in canonical) || canonical.email === row.email) continue;
+        await tx.query('UPDATE users SET email = $2 WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM users WHERE email = $2)', [
+          row.id,
+          canonical.email,
+        ]);
+      }
+    },
   },
 ];
