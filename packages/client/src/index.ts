@@ -15,9 +15,11 @@ export type {
   AuthStateListener,
   PasswordCredentials,
   Result,
+  FlowType,
   Session,
   SignOutOptions,
   SignUpCredentials,
+  UpdateUserOptions,
   User,
   UserAttributes,
 } from './types.js';
