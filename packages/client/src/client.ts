@@ -13,6 +13,7 @@ import { signOut } from './flows/sign-out.js';
 import { signUp, type SignUpResult } from './flows/sign-up.js';
 import { updateUser } from './flows/update-user.js';
 import { endOtherSessions, endSession, listSessions, type SessionInfo } from './flows/sessions.js';
+import { INTERNALS, type Runner } from './internals.js';
 import { resolveOptions, type ClientOptions } from './options.js';
 import type {
   AuthStateListener,
@@ -21,6 +22,7 @@ import type {
   Session,
   SignOutOptions,
   SignUpCredentials,
+  UpdateUserOptions,
   User,
   UserAttributes,
 } from './types.js';
@@ -62,12 +64,16 @@ export interface LatchkeyClient {
    */
   getUser(): Promise<Result<{ user: User }>>;
   /**
-   * Changes the password and/or merges `data` into `user_metadata`; emits `USER_UPDATED`.
+   * Changes the password (with the `nonce` from `reauthenticate` when the server asks for one),
+   * starts an email change (confirmed by mail: the user answers with `new_email` until then;
+   * with `flowType: 'pkce'` the link comes back with a `?code=`), and/or merges `data` into
+   * `user_metadata`; emits `USER_UPDATED`.
    *
    * @example
    * await auth.updateUser({ data: { theme: 'dark' } });
+   * await auth.updateUser({ email: 'new@example.com' }, { emailRedirectTo: 'https://app.example/account' });
    */
-  updateUser(attributes: UserAttributes): Promise<Result<{ user: User }>>;
+  updateUser(attributes: UserAttributes, options?: UpdateUserOptions): Promise<Result<{ user: User }>>;
   /**
    * Refreshes now (joining a refresh already in flight); emits `TOKEN_REFRESHED`.
    *
@@ -165,15 +171,19 @@ export function createClient(options: ClientOptions): LatchkeyClient {
 
 /** The facade over a wired context (tests pass `internals`). */
 export function createFacade(resolved: ReturnType<typeof resolveOptions>, internals?: Internals): LatchkeyClient {
-  const ctx = createContext(resolved, internals);
+  // The detector runs after the stored session is loaded (asynchronously: `facade` is set by then).
+  const ctx = createContext(resolved, internals, resolved.detect && (() => resolved.detect?.(facade)));
   const { events, store, scheduler, ready } = ctx;
   let autoRefresh = resolved.autoRefresh;
-  return {
+  const run: Runner = (fn) => fn(ctx);
+  const facade: LatchkeyClient = {
+    // For the flows exported as functions (see internals.ts); not enumerable as a string key.
+    [INTERNALS]: run,
     signUp: (credentials) => signUp(ctx, credentials),
     signInWithPassword: (credentials) => signInWithPassword(ctx, credentials),
     getSession: () => getSession(ctx),
     getUser: () => getUser(ctx),
-    updateUser: (attributes) => updateUser(ctx, attributes),
+    updateUser: (attributes, options) => updateUser(ctx, attributes, options),
     refreshSession: () => refreshSession(ctx),
     signOut: (signOutOptions) => signOut(ctx, signOutOptions),
     onAuthStateChange(callback) {
@@ -199,5 +209,6 @@ export function createFacade(resolved: ReturnType<typeof resolveOptions>, intern
       store.dispose();
       events.clear();
     },
-  };
+  } as LatchkeyClient;
+  return facade;
 }

@@ -24,7 +24,11 @@ export interface Context {
   lockName: string;
   marginMs: number;
   fetch: typeof fetch;
+  /** The resolved options (storage and key: where the PKCE verifier lives too; the flow type). */
+  options: ResolvedOptions;
   /** Resolves once the stored session has been loaded. */
+  loaded: Promise<void>;
+  /** Resolves once the stored session has been loaded and a session in the URL (if asked for) handled. */
   ready: Promise<void>;
 }
 
@@ -34,7 +38,11 @@ export interface Internals {
   visibility?: Visibility;
 }
 
-export function createContext(options: ResolvedOptions, internals: Internals = {}): Context {
+/**
+ * Wires the modules. `onLoaded` runs once the stored session is loaded and before `ready`
+ * resolves (the client's session-in-URL detection); whatever it does, `ready` resolves.
+ */
+export function createContext(options: ResolvedOptions, internals: Internals = {}, onLoaded?: () => unknown): Context {
   const { clock, lock, marginMs } = options;
   const lockName = `latchkey:${options.storageKey}`;
   const events = createEmitter();
@@ -59,10 +67,14 @@ export function createContext(options: ResolvedOptions, internals: Internals = {
     }
     scheduler.reschedule();
   });
-  const ready = store.init().then(() => {
-    if (options.autoRefresh) scheduler.start();
-  });
-  return { http, store, refresher, scheduler, events, clock, lock, lockName, marginMs, fetch: options.fetch, ready };
+  const loaded = store.init();
+  const ready = loaded
+    .then(onLoaded)
+    .catch(() => undefined)
+    .then(() => {
+      if (options.autoRefresh) scheduler.start();
+    });
+  return { http, store, refresher, scheduler, events, clock, lock, lockName, marginMs, fetch: options.fetch, options, loaded, ready };
 }
 
 /**

@@ -6,7 +6,11 @@
  * not what the API promises). Messages never contain a token, a password or a cookie.
  */
 
-/** Every code `@latchkey/server` answers with (kept in sync with the server by a test). */
+/**
+ * Every code `@latchkey/server` answers with, and GoTrue's codes for the email flows (links and
+ * codes, PKCE, anonymous users, reauthentication) that it answers as GoTrue does. A test keeps
+ * the list a superset of the server's, the extras GoTrue's own.
+ */
 export const SERVER_ERROR_CODES = [
   'bad_json',
   'validation_failed',
@@ -14,6 +18,11 @@ export const SERVER_ERROR_CODES = [
   'invalid_key',
   'email_address_invalid',
   'invalid_credentials',
+  'email_not_confirmed',
+  'email_provider_disabled',
+  'phone_provider_disabled',
+  'bad_code_verifier',
+  'reauthentication_needed',
   'refresh_token_not_found',
   'refresh_token_already_used',
   'session_expired',
@@ -21,12 +30,14 @@ export const SERVER_ERROR_CODES = [
   'invalid_api_key',
   'bad_jwt',
   'not_admin',
+  'otp_expired',
   'session_not_found',
   'user_banned',
   'user_not_found',
   'not_found',
   'key_not_found',
   'session_not_found_by_id',
+  'flow_state_not_found',
   'method_not_allowed',
   'request_timeout',
   'key_not_ready',
@@ -36,7 +47,13 @@ export const SERVER_ERROR_CODES = [
   'email_exists',
   'weak_password',
   'same_password',
+  'signup_disabled',
+  'anonymous_provider_disabled',
+  'otp_disabled',
+  'flow_state_expired',
+  'reauthentication_not_valid',
   'over_request_rate_limit',
+  'over_email_send_rate_limit',
   'unexpected_failure',
   'service_unavailable',
 ] as const;
@@ -55,6 +72,8 @@ export const CLIENT_ERROR_CODES = [
   'invalid_argument',
   /** The storage adapter threw while reading or writing the session. */
   'storage_failed',
+  /** A PKCE code arrived but this storage holds no verifier for it (the link was opened in another browser). */
+  'pkce_code_verifier_not_found',
 ] as const;
 
 export type LatchkeyErrorCode = (typeof CLIENT_ERROR_CODES)[number] | (typeof SERVER_ERROR_CODES)[number];

@@ -7,6 +7,8 @@ import { webLockManager, webLocks } from './lock/web-locks.js';
 import { defaultBrowserStorage } from './storage/browser.js';
 import { memoryStorage } from './storage/memory.js';
 import type { StorageAdapter } from './storage/types.js';
+import type { FlowType } from './types.js';
+import type { LatchkeyClient } from './client.js';
 
 /** The storage key (and lock and channel name) used unless `storageKey` says otherwise. */
 export const DEFAULT_STORAGE_KEY = 'latchkey.auth.token';
@@ -31,6 +33,13 @@ export interface ClientOptions {
   refreshMargin?: number;
   /** Time source and timers (tests inject one). Default: `Date.now` and the global timers. */
   clock?: Partial<Clock>;
+  /** How email links bring the user back: `implicit` (default, as supabase-js) or `pkce` (recommended). */
+  flowType?: FlowType;
+  /**
+   * Pass the `detectSessionInUrl` function exported by this package to sign in from a callback
+   * URL (`#access_token=…`, `?code=…`, or an error) when the client loads. Browsers only.
+   */
+  detectSessionInUrl?: false | ((client: LatchkeyClient) => unknown);
 }
 
 export interface ResolvedOptions {
@@ -43,6 +52,8 @@ export interface ResolvedOptions {
   lock: Lock;
   marginMs: number;
   clock: Clock;
+  flowType: FlowType;
+  detect: ((client: LatchkeyClient) => unknown) | undefined;
 }
 
 function isBrowser(): boolean {
@@ -67,6 +78,12 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   if (typeof storageKey !== 'string' || !storageKey) {
     throw new LatchkeyError('invalid_argument', 'createClient: `storageKey` must be a non-empty string.');
   }
+  const { flowType = 'implicit', detectSessionInUrl } = options;
+  if ((flowType !== 'implicit' && flowType !== 'pkce') || (detectSessionInUrl && typeof detectSessionInUrl !== 'function')) {
+    // (`detectSessionInUrl: true`, as in supabase-js, lands here: the detector is a function to
+    // import, so that apps without email links do not ship it.)
+    throw new LatchkeyError('invalid_argument', 'createClient: bad flowType or detectSessionInUrl (see the README).');
+  }
   return {
     url: options.url,
     apiKey: options.apiKey,
@@ -78,5 +95,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     lock: options.lock ?? (webLockManager() ? webLocks() : processLock()),
     marginMs,
     clock: resolveClock(options.clock),
+    flowType,
+    detect: detectSessionInUrl || undefined,
   };
 }

@@ -34,7 +34,7 @@ export interface Session {
 }
 
 /** What `onAuthStateChange` reports. */
-export type AuthChangeEvent = 'INITIAL_SESSION' | 'SIGNED_IN' | 'SIGNED_OUT' | 'TOKEN_REFRESHED' | 'USER_UPDATED';
+export type AuthChangeEvent = 'INITIAL_SESSION' | 'SIGNED_IN' | 'SIGNED_OUT' | 'TOKEN_REFRESHED' | 'USER_UPDATED' | 'PASSWORD_RECOVERY';
 
 /**
  * An `onAuthStateChange` callback. It is never awaited and never runs inside the client's lock,
@@ -52,6 +52,11 @@ export interface SignUpCredentials {
   password: string;
   /** Initial `user_metadata`. */
   data?: Record<string, unknown>;
+  /**
+   * Where the confirmation link leads, when the server confirms by email (it must be the site URL
+   * or on the server's redirect allow list). Sent as `redirect_to`.
+   */
+  emailRedirectTo?: string;
 }
 
 export interface PasswordCredentials {
@@ -60,10 +65,25 @@ export interface PasswordCredentials {
 }
 
 export interface UserAttributes {
+  /**
+   * A new address. The server confirms it by email before it replaces the old one (with secure
+   * email change, both addresses confirm); until then the user answers with `new_email` set.
+   */
+  email?: string;
   password?: string;
+  /** The code from `reauthenticate()`, when the server requires it to change the password. */
+  nonce?: string;
   /** Merged into `user_metadata`; a `null` value removes the key. */
   data?: Record<string, unknown>;
 }
+
+export interface UpdateUserOptions {
+  /** Where the email-change confirmation link leads (sent as `redirect_to`). */
+  emailRedirectTo?: string;
+}
+
+/** How links sent by email bring the user back: `implicit` (tokens in the URL fragment) or `pkce` (a one-time `?code=`). */
+export type FlowType = 'implicit' | 'pkce';
 
 export interface SignOutOptions {
   /** `global` (default, as GoTrue): every session of the user; `local`: this one; `others`: all but this one. */

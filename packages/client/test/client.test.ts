@@ -27,6 +27,21 @@ describe('createClient', () => {
     expect(() => createClient({ url: BASE, refreshMargin: -1 })).toThrow(expect.objectContaining({ code: 'invalid_argument' }));
   });
 
+  it('rejects a flowType it does not know, and supabase-js’s `detectSessionInUrl: true` (the detector is a function to import)', () => {
+    expect(() => createClient({ url: BASE, flowType: 'PKCE' as never })).toThrow(expect.objectContaining({ code: 'invalid_argument' }));
+    expect(() => createClient({ url: BASE, detectSessionInUrl: true as never })).toThrow(
+      expect.objectContaining({ code: 'invalid_argument' }),
+    );
+    expect(() => createClient({ url: BASE, flowType: 'pkce', detectSessionInUrl: false })).not.toThrow();
+  });
+
+  it('the client carries its flows’ entry under a symbol only: no new string keys', () => {
+    const auth = createClient({ url: BASE, fetch: fakeServer({}).fetch });
+    expect(Object.keys(auth)).toHaveLength(15);
+    expect(Object.getOwnPropertySymbols(auth)).toHaveLength(1);
+    auth.dispose();
+  });
+
   it('in Node: memory storage, no auto-refresh timer, nothing needed from window', async () => {
     expect(typeof (globalThis as any).window).toBe('undefined');
     const clock = fakeClock();

@@ -3,14 +3,16 @@
  * auth server behind a `fetch` function. Nothing here keeps state between tests: each test makes
  * its own.
  */
+import { createHash } from 'node:crypto';
+import { createFacade } from '../src/client.js';
 import { createContext, type Internals } from '../src/context.js';
 import type { Clock } from '../src/lib/clock.js';
 import { processLock } from '../src/lock/process-lock.js';
 import type { Lock } from '../src/lock/types.js';
-import { resolveOptions, type ResolvedOptions } from '../src/options.js';
+import { resolveOptions, type ClientOptions, type ResolvedOptions } from '../src/options.js';
 import { memoryStorage } from '../src/storage/memory.js';
 import type { StorageAdapter } from '../src/storage/types.js';
-import type { AuthChangeEvent, Session } from '../src/types.js';
+import type { AuthChangeEvent, FlowType, Session } from '../src/types.js';
 
 /** Lets every pending promise callback (and I/O-free continuation) run. */
 export async function flush(): Promise<void> {
@@ -207,4 +209,44 @@ export async function testContext(options: TestContextOptions) {
     emitted.push([event, s]);
   });
   return { ctx, storage: resolved.storage, key: resolved.storageKey, emitted, events: () => emitted.map(([event]) => event) };
+}
+
+export interface TestClientOptions extends TestContextOptions {
+  flowType?: FlowType;
+  detectSessionInUrl?: ClientOptions['detectSessionInUrl'];
+}
+
+/**
+ * A client exactly as `createClient` builds it (the facade the exported flows take), over a
+ * scripted fetch and a fake clock, with its events recorded from the first (`INITIAL_SESSION`).
+ */
+export async function testClient(options: TestClientOptions) {
+  const resolved: ResolvedOptions = {
+    ...testOptions(options),
+    flowType: options.flowType ?? 'implicit',
+    detect: options.detectSessionInUrl || undefined,
+  };
+  const auth = createFacade(resolved, { random: () => 0.5, ...options.internals });
+  const emitted: [AuthChangeEvent, Session | null][] = [];
+  auth.onAuthStateChange((event, s) => {
+    emitted.push([event, s]);
+  });
+  await flush();
+  return {
+    auth,
+    storage: resolved.storage,
+    key: resolved.storageKey,
+    emitted,
+    events: () => emitted.map(([event]) => event),
+    stored: async () => JSON.parse((await resolved.storage.getItem(resolved.storageKey)) ?? 'null') as Session | null,
+  };
+}
+
+/** RFC 7636 Appendix B: a verifier and its S256 challenge. */
+export const RFC_VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
+export const RFC_CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
+
+/** The S256 challenge of `verifier`, computed independently of the client (node:crypto). */
+export function s256(verifier: string): string {
+  return createHash('sha256').update(verifier).digest('base64url');
 }

@@ -30,7 +30,7 @@ describe('README', () => {
   it('documents every event', () => {
     const source = readFileSync(join(root, 'src/types.ts'), 'utf8');
     const events = [...(source.match(/export type AuthChangeEvent = ([^;]+);/)?.[1] ?? '').matchAll(/'(\w+)'/g)].map((m) => m[1]);
-    expect(events).toHaveLength(5);
+    expect(events).toHaveLength(6);
     expect(tableKeys('Events')).toEqual(events);
   });
 });

@@ -11,6 +11,7 @@ export {
   createServerClient,
   DEFAULT_CHUNK_SIZE,
   DEFAULT_COOKIE_NAME,
+  VERIFIER_MAX_AGE,
   type CookieOptions,
   type ServerClient,
   type ServerClientOptions,
@@ -20,4 +21,6 @@ export { parseCookieHeader } from './cookies/parse.js';
 export { serializeCookie } from './cookies/serialize.js';
 export { webCookies, type WebCookies } from './glue/web.js';
 export { nodeCookies, type NodeCookiesOptions } from './glue/node.js';
+export { authCallback, type AuthCallbackOptions } from './auth-callback.js';
+export { nodeAuthCallback } from './glue/node-callback.js';
 export { ERROR_CODES, isSsrError, SsrError, SSR_ERROR_CODES, type SsrErrorCode } from './errors.js';

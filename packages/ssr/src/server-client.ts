@@ -7,7 +7,7 @@
  * lock private to the request, one refresh per refresh token per process, and the changed cookies
  * handed to your framework after every call that changed them — outside any lock.
  */
-import { chunkedStorage, createClient, type Clock, type LatchkeyClient } from '@latchkey/client';
+import { chunkedStorage, createClient, type Clock, type FlowType, type LatchkeyClient } from '@latchkey/client';
 import { overheadBytes, resolveAttributes, type CookieAttributeOptions } from './cookies/attributes.js';
 import { createCookieJar } from './cookies/jar.js';
 import type { CookieMethods } from './cookies/types.js';
@@ -22,6 +22,12 @@ export const DEFAULT_COOKIE_NAME = 'latchkey.auth.token';
 export const DEFAULT_CHUNK_SIZE = 3180;
 /** RFC 6265 §6.1: browsers keep at least 4096 bytes per cookie, name and attributes included. */
 const COOKIE_LIMIT = 4096;
+/**
+ * How long the PKCE verifier cookie lives: a day, the longest GoTrue lets a link live
+ * (`MAILER_OTP_EXP` ≤ 86400 s). A verifier outliving its link is useless, so it should not linger
+ * for the session cookies' 400 days.
+ */
+export const VERIFIER_MAX_AGE = 86_400;
 
 export interface CookieOptions extends CookieAttributeOptions {
   /** Base cookie name; chunks are `<name>.0`, `<name>.1`, …. Default `latchkey.auth.token`. */
@@ -45,6 +51,12 @@ export interface ServerClientOptions {
   refreshMargin?: number;
   /** Time source (tests inject one). Default: `Date.now` and the global timers. */
   clock?: Partial<Clock>;
+  /**
+   * How email links come back: `pkce` (default, as `@supabase/ssr`: a `?code=` your callback route
+   * exchanges, the verifier in a cookie) or `implicit` (tokens in the URL fragment, which never
+   * reaches a server: only for links handled by browser code).
+   */
+  flowType?: FlowType;
 }
 
 /** The server client: `@latchkey/client`'s API, writing cookies through `setAll` after each call. */
@@ -95,7 +107,23 @@ export function createServerClient(options: ServerClientOptions): ServerClient {
   const chunkSize = resolveChunkSize(cookieOptions.chunkSize, overheadBytes(`${name}.999`, attributes));
 
   const lock = localLock();
-  const jar = createCookieJar({ methods, name, attributes, isReadable: (value) => readStoredSession(value) !== null });
+  // The PKCE verifier (`@latchkey/client` keeps it under `<storage key>-code-verifier`): short-lived,
+  // and SameSite=Lax even when the session is Strict, because the link that needs it arrives as a
+  // navigation from another site (the mail client), where a Strict cookie is not sent. Alone it is
+  // worthless: it only counts together with the code in that link.
+  const verifierName = `${name}-code-verifier`;
+  const verifierAttributes = {
+    ...attributes,
+    maxAge: Math.min(attributes.maxAge, VERIFIER_MAX_AGE),
+    sameSite: attributes.sameSite === 'strict' ? ('lax' as const) : attributes.sameSite,
+  };
+  const jar = createCookieJar({
+    methods,
+    name,
+    attributes,
+    attributesFor: (key) => (key === verifierName ? verifierAttributes : attributes),
+    isReadable: (value) => readStoredSession(value) !== null,
+  });
   const now = options.clock?.now ?? (() => Date.now());
   const baseFetch: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   let client: LatchkeyClient;
@@ -112,6 +140,7 @@ export function createServerClient(options: ServerClientOptions): ServerClient {
       fetch: coalesceRefreshes(baseFetch, now),
       refreshMargin: options.refreshMargin,
       clock: options.clock,
+      flowType: options.flowType ?? 'pkce',
     });
   } catch (error) {
     throw new SsrError('invalid_argument', `${where}: ${error instanceof Error ? error.message : 'unusable options.'}`, { cause: error });
@@ -127,10 +156,13 @@ export function createServerClient(options: ServerClientOptions): ServerClient {
   /**
    * Every asynchronous method of the client, followed by a flush (whatever it resolved or
    * rejected with); synchronous ones (`onAuthStateChange`, `dispose`, …) as they are. Generic on
-   * purpose: a method added to the client later writes its cookies too.
+   * purpose: a method added to the client later writes its cookies too — and so does the
+   * symbol-keyed entry through which the flows exported as functions (`signInWithOtp(auth, …)`,
+   * `exchangeCodeForSession(auth, …)`, …) run, so they work on a server client and write theirs.
    */
-  const server: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(client)) {
+  const server: Record<PropertyKey, unknown> = {};
+  for (const key of Reflect.ownKeys(client)) {
+    const value = (client as unknown as Record<PropertyKey, unknown>)[key];
     if (typeof value !== 'function') {
       server[key] = value;
       continue;

@@ -9,7 +9,7 @@ import * as main from '../src/index.js';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 describe('entry points', () => {
-  it('`.` exports the server client, the glue and the error type, and nothing of the BFF', () => {
+  it('`.` exports the server client, the glue, the callback route and the error type, and nothing of the BFF', () => {
     expect(Object.keys(main).sort()).toEqual(
       [
         'DEFAULT_CHUNK_SIZE',
@@ -17,8 +17,11 @@ describe('entry points', () => {
         'ERROR_CODES',
         'SSR_ERROR_CODES',
         'SsrError',
+        'VERIFIER_MAX_AGE',
+        'authCallback',
         'createServerClient',
         'isSsrError',
+        'nodeAuthCallback',
         'nodeCookies',
         'parseCookieHeader',
         'serializeCookie',

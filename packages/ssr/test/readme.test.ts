@@ -39,6 +39,10 @@ describe('README', () => {
     expect([...tableKeys('Cookie options')].sort()).toEqual([...own, ...attributes].sort());
   });
 
+  it('documents every authCallback option (beyond the server client’s)', () => {
+    expect(tableKeys('authCallback options')).toEqual(members('auth-callback.ts', 'AuthCallbackOptions'));
+  });
+
   it('documents every createTokenHandler option and session cookie option', () => {
     expect(tableKeys('createTokenHandler options')).toEqual(members('bff/options.ts', 'TokenHandlerOptions'));
     expect(tableKeys('Session cookie options')).toEqual(members('bff/session-cookie.ts', 'TokenCookieOptions'));

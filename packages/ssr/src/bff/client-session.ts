@@ -104,6 +104,33 @@ export async function passwordSession(deps: ClientDeps, email: string, password:
   }
 }
 
+/**
+ * A client for one email-flow call (`flowType: 'pkce'`, a memory storage that holds nothing but
+ * what this call puts in it): `verifier()` reads the PKCE verifier it kept (after starting a
+ * flow), `seed` puts one in (before an exchange), and `session()` the session it stored.
+ */
+export function emailClient(deps: ClientDeps, seed?: string) {
+  const storage = memoryStorage();
+  const verifierKey = `${KEY}-code-verifier`; // where @latchkey/client keeps it (its README)
+  if (seed) storage.setItem(verifierKey, seed);
+  const client = createClient({
+    url: deps.authUrl,
+    apiKey: deps.apiKey,
+    storage,
+    storageKey: KEY,
+    autoRefresh: false,
+    lock: localLock(),
+    fetch: deps.fetch,
+    clock: { now: () => deps.clock.now() },
+    flowType: 'pkce',
+  });
+  return {
+    client,
+    verifier: () => storage.getItem(verifierKey) as string | null,
+    session: () => readStoredSession(storage.getItem(KEY) as string | null),
+  };
+}
+
 /** No answer, 408, 429 or 5xx: worth trying again (the client's own rule). */
 export function isTransient(error: LatchkeyError): boolean {
   return error.code === 'network_error' || error.code === 'timeout' || error.status === 408 || error.status === 429 || error.status >= 500;

@@ -64,8 +64,9 @@ export async function sendWebResponse(res: ServerResponse, response: Response): 
 }
 
 /**
- * The routes as Node/Express middleware: `sign-in`, `sign-out` and `session` under `basePath`
- * are answered; anything else goes to `next()` (or gets a 404 without one).
+ * The routes as Node/Express middleware: `sign-in`, `sign-out`, `session` and the email flows'
+ * routes under `basePath` (`bff.paths`) are answered; anything else goes to `next()` (or gets a
+ * 404 without one).
  *
  * @example
  * app.use(nodeHandler(bff)); // Express: before or after express.json(), either works

@@ -1,5 +1,6 @@
 /** `createTokenHandler`'s options: declared once, checked and defaulted in one place. */
 import { SsrError } from '../errors.js';
+import { isTarget } from '../lib/redirect-target.js';
 import type { SessionLock } from './locks/types.js';
 import type { TokenCookieOptions } from './session-cookie.js';
 import type { SessionStore } from './stores/types.js';
@@ -27,6 +28,17 @@ export interface TokenHandlerOptions {
   fetch?: typeof fetch;
   /** Time source for token and session expiry (tests inject one). Default `Date.now`. */
   clock?: { now(): number };
+  /**
+   * The absolute URL of `<basePath>/callback` as browsers reach it, sent as the `redirect_to` of
+   * the email links. Default: the origin of the request that asks for the link, plus `basePath`.
+   */
+  callbackUrl?: string;
+  /**
+   * Where `<basePath>/callback` sends the browser (paths or absolute URLs): `signedIn` (default
+   * `/`; a link's own `next` path wins), `recovery` (signed in by a password-recovery link; default
+   * `signedIn`), `failed` (with `error_code` and `error_description` in the query; default `signedIn`).
+   */
+  redirects?: { signedIn?: string; recovery?: string; failed?: string };
 }
 
 export interface ResolvedOptions {
@@ -40,6 +52,8 @@ export interface ResolvedOptions {
   apiKey: string | undefined;
   fetch: typeof fetch;
   clock: { now(): number };
+  callbackUrl: string | undefined;
+  redirects: { signedIn: string; recovery: string; failed: string };
 }
 
 const WHERE = 'createTokenHandler';
@@ -85,6 +99,12 @@ export function resolveOptions(options: TokenHandlerOptions): ResolvedOptions {
   const marginMs = options.refreshMargin ?? 60_000;
   if (typeof marginMs !== 'number' || !Number.isFinite(marginMs) || marginMs < 0)
     throw invalid('`refreshMargin` must be a number of milliseconds ≥ 0.');
+  if (options.callbackUrl !== undefined && !absoluteHttpUrl(options.callbackUrl))
+    throw invalid('`callbackUrl` must be an absolute http(s) URL.');
+  const { signedIn = '/', recovery = signedIn, failed = signedIn } = options.redirects ?? {};
+  for (const [name, value] of Object.entries({ signedIn, recovery, failed })) {
+    if (!isTarget(value)) throw invalid(`\`redirects.${name}\` must be a path ("/…") or an absolute http(s) URL.`);
+  }
   return {
     authUrl: options.authUrl,
     store,
@@ -96,5 +116,7 @@ export function resolveOptions(options: TokenHandlerOptions): ResolvedOptions {
     apiKey: options.apiKey,
     fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
     clock: options.clock ?? { now: () => Date.now() },
+    callbackUrl: options.callbackUrl,
+    redirects: { signedIn, recovery, failed },
   };
 }

@@ -18,6 +18,14 @@ export function errorResponse(error: { code: string; message: string; status: nu
   return json(error.status, { code: error.code, message: error.message }, setCookie);
 }
 
+/**
+ * The auth server's own answer (`invalid_credentials`, `otp_expired`, …) passed on with its status
+ * and code; no answer at all (network, time-out) is a 503.
+ */
+export function authErrorResponse(error: { code: string; message: string; status: number }, setCookie?: string): Response {
+  return errorResponse({ code: error.code, message: error.message, status: error.status >= 400 ? error.status : 503 }, setCookie);
+}
+
 /** Whether the cookie should be cleared with this error: the session behind it is gone. */
 export function endsCookie(error: SsrError): boolean {
   return error.code === 'session_missing' || error.code === 'session_ended';

@@ -11,10 +11,15 @@ import { resolveOptions, type TokenHandlerOptions } from './options.js';
 import type { RequestLike } from './request.js';
 import { createResolver } from './resolve.js';
 import { json } from './respond.js';
+import { callback } from './routes/callback.js';
+import { password } from './routes/password.js';
+import { sendLink } from './routes/send-link.js';
 import { session } from './routes/session.js';
 import { signIn } from './routes/sign-in.js';
 import { signOut } from './routes/sign-out.js';
+import { verify } from './routes/verify.js';
 import { resolveSessionCookie } from './session-cookie.js';
+import { verifierCookie } from './verifier-cookie.js';
 
 export interface TokenHandler {
   /**
@@ -26,7 +31,10 @@ export interface TokenHandler {
    * if (response) return response;
    */
   handle(request: Request): Promise<Response | null>;
-  /** The paths `handle` answers: `<basePath>/sign-in`, `<basePath>/sign-out`, `<basePath>/session`. */
+  /**
+   * The paths `handle` answers: `<basePath>/sign-in`, `/sign-out`, `/session`, and the email
+   * flows' `/otp`, `/recover`, `/verify`, `/callback`, `/password`.
+   */
   readonly paths: readonly string[];
   /**
    * `POST` `{ email, password }` (JSON): signs in, stores the session server-side, sets the cookie.
@@ -50,6 +58,50 @@ export interface TokenHandler {
    * export const GET = (request: Request) => bff.session(request);
    */
   session(request: Request): Promise<Response>;
+  /**
+   * `POST` `{ email, create_user?, data?, next? }` (JSON): the auth server emails a magic link and
+   * a code. The link is PKCE-bound to this browser (its verifier in an HttpOnly cookie) and comes
+   * back to `<basePath>/callback`, then to `next`. Answers `200 {}` whether or not the address is
+   * registered (as the auth server does).
+   *
+   * @example
+   * export const POST = (request: Request) => bff.sendMagicLink(request); // app/auth/otp/route.ts
+   */
+  sendMagicLink(request: Request): Promise<Response>;
+  /**
+   * `POST` `{ email, next? }` (JSON): the auth server emails a password-recovery link and code;
+   * the link signs the user in and lands on `redirects.recovery`, where `password` sets the new one.
+   *
+   * @example
+   * export const POST = (request: Request) => bff.sendRecovery(request); // app/auth/recover/route.ts
+   */
+  sendRecovery(request: Request): Promise<Response>;
+  /**
+   * `POST` `{ type, email, token }` or `{ type, token_hash }` (JSON): signs in with the code from
+   * an email, like `signIn`: `200 { user, expires_at }` and the session cookie.
+   *
+   * @example
+   * export const POST = (request: Request) => bff.verify(request); // app/auth/verify/route.ts
+   */
+  verify(request: Request): Promise<Response>;
+  /**
+   * `GET ?code=…`: where the links of `sendMagicLink` / `sendRecovery` come back. Exchanges the
+   * code with this browser's verifier cookie, sets the session cookie, and answers a 303 to the
+   * link's `next`, `redirects.signedIn` or `redirects.recovery` (`redirects.failed` with
+   * `error_code` on failure).
+   *
+   * @example
+   * export const GET = (request: Request) => bff.callback(request); // app/auth/callback/route.ts
+   */
+  callback(request: Request): Promise<Response>;
+  /**
+   * `POST` `{ password, nonce? }` (JSON): sets the signed-in user's password (after a recovery
+   * link, or a change with a reauthentication nonce): `200 { user }`.
+   *
+   * @example
+   * export const POST = (request: Request) => bff.setPassword(request); // app/auth/password/route.ts
+   */
+  setPassword(request: Request): Promise<Response>;
   /**
    * The access token of the request's session, for calling APIs on the user's behalf: refreshed
    * first under the session lock when due (one refresh per session across every process). Checks
@@ -100,17 +152,29 @@ export function createTokenHandler(options: TokenHandlerOptions): TokenHandler {
     store: resolved.store,
     lock: resolved.lock,
   };
+  const cookie = resolveSessionCookie(options.cookie, resolved.ttlSeconds);
   const ctx: HandlerContext = {
     ...deps,
-    cookie: resolveSessionCookie(options.cookie, resolved.ttlSeconds),
+    cookie,
     origins: resolved.origins,
     ttlMs: resolved.ttlSeconds * 1000,
     resolver: createResolver(deps),
+    verifier: verifierCookie(cookie),
+    basePath: resolved.basePath,
+    callbackUrl: resolved.callbackUrl,
+    redirects: resolved.redirects,
   };
+  const sendMagicLink = (request: Request) => sendLink(ctx, request, 'otp');
+  const sendRecovery = (request: Request) => sendLink(ctx, request, 'recover');
   const routes: Record<string, [method: string, run: (request: Request) => Promise<Response>]> = {
     [`${resolved.basePath}/sign-in`]: ['POST', (request) => signIn(ctx, request)],
     [`${resolved.basePath}/sign-out`]: ['POST', (request) => signOut(ctx, request)],
     [`${resolved.basePath}/session`]: ['GET', (request) => session(ctx, request)],
+    [`${resolved.basePath}/otp`]: ['POST', sendMagicLink],
+    [`${resolved.basePath}/recover`]: ['POST', sendRecovery],
+    [`${resolved.basePath}/verify`]: ['POST', (request) => verify(ctx, request)],
+    [`${resolved.basePath}/callback`]: ['GET', (request) => callback(ctx, request)],
+    [`${resolved.basePath}/password`]: ['POST', (request) => password(ctx, request)],
   };
   return {
     async handle(request) {
@@ -128,7 +192,12 @@ export function createTokenHandler(options: TokenHandlerOptions): TokenHandler {
     signIn: (request) => signIn(ctx, request),
     signOut: (request) => signOut(ctx, request),
     session: (request) => session(ctx, request),
+    sendMagicLink,
+    sendRecovery,
+    verify: (request) => verify(ctx, request),
+    callback: (request) => callback(ctx, request),
+    setPassword: (request) => password(ctx, request),
     getAccessToken: (request) => getAccessToken(ctx, request),
-    clearCookie: () => ctx.cookie.clear(),
+    clearCookie: () => cookie.clear(),
   };
 }

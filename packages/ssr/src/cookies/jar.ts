@@ -32,6 +32,8 @@ export interface JarOptions {
   /** The base cookie name (the client's storage key). */
   name: string;
   attributes: CookieAttributes;
+  /** The attributes of cookie `key`, when some differ from `attributes` (the PKCE verifier's). */
+  attributesFor?(key: string): CookieAttributes;
   /** True when a reassembled value holds a session the client can use. */
   isReadable(value: string): boolean;
 }
@@ -126,11 +128,8 @@ export function createCookieJar(options: JarOptions): CookieJar {
         const before = sent.has(key) ? sent.get(key) : (original?.get(key) ?? null);
         if (value === before) continue;
         sent.set(key, value);
-        changes.push(
-          value === null
-            ? { name: key, value: '', options: { ...attributes, maxAge: 0 } }
-            : { name: key, value, options: { ...attributes } },
-        );
+        const own = options.attributesFor?.(key) ?? attributes;
+        changes.push(value === null ? { name: key, value: '', options: { ...own, maxAge: 0 } } : { name: key, value, options: { ...own } });
       }
       return changes;
     },

@@ -14,9 +14,18 @@ afterAll(async () => {
 });
 
 describe('routes and options', () => {
-  it('handle() routes sign-in, sign-out and session under basePath, 405 on a wrong method, null elsewhere', async () => {
+  it('handle() routes sign-in, sign-out, session and the email flows under basePath, 405 on a wrong method, null elsewhere', async () => {
     const { bff } = handler(server, { basePath: '/bff' });
-    expect(bff.paths).toEqual(['/bff/sign-in', '/bff/sign-out', '/bff/session']);
+    expect(bff.paths).toEqual([
+      '/bff/sign-in',
+      '/bff/sign-out',
+      '/bff/session',
+      '/bff/otp',
+      '/bff/recover',
+      '/bff/verify',
+      '/bff/callback',
+      '/bff/password',
+    ]);
     expect((await bff.handle(new Request('https://app.example/bff/session')))?.status).toBe(401);
     const wrong = await bff.handle(new Request('https://app.example/bff/sign-in'));
     expect(wrong?.status).toBe(405);
@@ -35,6 +44,9 @@ describe('routes and options', () => {
       { ...base, cookie: { name: '__Host-x', domain: 'example.com' } },
       { ...base, cookie: { secure: false, name: '__Host-x' } },
       { ...base, sessionTtl: 401 * 24 * 3600 },
+      { ...base, callbackUrl: '/auth/callback' },
+      { ...base, redirects: { signedIn: '//evil.example' } },
+      { ...base, redirects: { failed: 'login' } },
     ]) {
       expect(() => createTokenHandler(bad as never)).toThrow(expect.objectContaining({ code: 'invalid_argument' }));
     }
