@@ -4,7 +4,7 @@
  * transient failures with backoff, telling a definitive refusal from a blip — over a session held
  * in memory for the length of one call.
  */
-import { createClient, memoryStorage, type LatchkeyError, type Session } from '@latchkey/client';
+import { createClient, memoryStorage, type ClientOptions, type LatchkeyError, type Session } from '@latchkey/client';
 import { localLock } from '../lib/local-lock.js';
 import { readStoredSession } from '@latchkey/client/session-rules';
 
@@ -41,20 +41,25 @@ function withDeadline(base: typeof fetch, deadline: number): typeof fetch {
   };
 }
 
-async function clientFor(deps: ClientDeps, session: Session, fetchImpl: typeof fetch) {
-  const storage = memoryStorage();
-  await storage.setItem(KEY, JSON.stringify(session));
-  const client = createClient({
+/** A client over `storage` for one call: no timer, a lock of its own, the BFF's clock. */
+function oneCallClient(deps: ClientDeps, storage: ReturnType<typeof memoryStorage>, options: Partial<ClientOptions>) {
+  return createClient({
     url: deps.authUrl,
     apiKey: deps.apiKey,
     storage,
     storageKey: KEY,
     autoRefresh: false,
     lock: localLock(),
-    fetch: fetchImpl,
+    fetch: deps.fetch,
     clock: { now: () => deps.clock.now() },
-    refreshMargin: deps.marginMs,
+    ...options,
   });
+}
+
+async function clientFor(deps: ClientDeps, session: Session, fetchImpl: typeof fetch) {
+  const storage = memoryStorage();
+  await storage.setItem(KEY, JSON.stringify(session));
+  const client = oneCallClient(deps, storage, { fetch: fetchImpl, refreshMargin: deps.marginMs });
   return { client, storage };
 }
 
@@ -113,17 +118,7 @@ export function emailClient(deps: ClientDeps, seed?: string) {
   const storage = memoryStorage();
   const verifierKey = `${KEY}-code-verifier`; // where @latchkey/client keeps it (its README)
   if (seed) storage.setItem(verifierKey, seed);
-  const client = createClient({
-    url: deps.authUrl,
-    apiKey: deps.apiKey,
-    storage,
-    storageKey: KEY,
-    autoRefresh: false,
-    lock: localLock(),
-    fetch: deps.fetch,
-    clock: { now: () => deps.clock.now() },
-    flowType: 'pkce',
-  });
+  const client = oneCallClient(deps, storage, { flowType: 'pkce' });
   return {
     client,
     verifier: () => storage.getItem(verifierKey) as string | null,
