@@ -46,6 +46,9 @@ interface Run {
   kill(signal: NodeJS.Signals): void;
 }
 
+/** Start scripts still running when a test ends (it failed or timed out): killed in afterEach. */
+const running = new Set<Run>();
+
 function runStart(env: Record<string, string>): Run {
   const child = spawn(process.execPath, [START], {
     env: { ...process.env, LATCHKEY_JWT_EXP: '120', ...env },
@@ -56,7 +59,10 @@ function runStart(env: Record<string, string>): Run {
   child.stdout.on('data', (chunk) => (stdout += chunk));
   child.stderr.on('data', (chunk) => (stderr += chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { pid: child.pid as number, stdout: () => stdout, stderr: () => stderr, exited, kill: (signal) => child.kill(signal) };
+  const run: Run = { pid: child.pid as number, stdout: () => stdout, stderr: () => stderr, exited, kill: (signal) => child.kill(signal) };
+  running.add(run);
+  void exited.then(() => running.delete(run));
+  return run;
 }
 
 /** The auth servers' pids, as the start script prints them on the way up. */
@@ -80,10 +86,17 @@ async function eventually(check: () => boolean | Promise<boolean>, what: string,
 }
 
 afterEach(async () => {
+  // Its auth servers follow it (they stop when the script's IPC channel closes).
+  for (const run of running) {
+    run.kill('SIGKILL');
+    await run.exited;
+  }
   for (const server of occupied.splice(0)) await new Promise((resolve) => server.close(resolve));
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
+// The cases that start servers allow three minutes: a first start creates two databases, which
+// takes tens of seconds on a busy two-core machine.
 describe('npm run demo (scripts/start.mjs)', () => {
   it('AUTH_PORT taken: one line naming AUTH_PORT, exit 1, no server started', async () => {
     const [authPort, apiPort] = [await freePort(), await freePort()];
@@ -122,12 +135,12 @@ describe('npm run demo (scripts/start.mjs)', () => {
     // Stopped before the script exited, not merely told to stop.
     expect(pids.filter(alive)).toEqual([]);
     expect(await isPortFree(authPort)).toBe(true);
-  });
+  }, 180_000);
 
   it('killed outright (SIGKILL, no handler runs): its auth servers stop by themselves', async () => {
     const [authPort, apiPort] = [await freePort(), await freePort()];
     const run = runStart({ AUTH_PORT: String(authPort), PORT: String(apiPort), DEMO_DATA_DIR: dataDir() });
-    await eventually(() => run.stdout().includes('Latchkey notes demo is running'), 'the demo is up', 90_000);
+    await eventually(() => run.stdout().includes('Latchkey notes demo is running'), 'the demo is up', 150_000);
     const pids = serverPids(run.stdout());
     expect(pids).toHaveLength(2);
     expect(pids.every(alive)).toBe(true);
@@ -138,18 +151,18 @@ describe('npm run demo (scripts/start.mjs)', () => {
     await run.exited;
     await eventually(() => pids.every((pid) => !alive(pid)), 'both auth servers have exited');
     await eventually(() => isPortFree(authPort), 'the auth port is free again');
-  });
+  }, 180_000);
 
   it('Ctrl-C (SIGINT) once running: everything stops and the script exits 0', async () => {
     const [authPort, apiPort] = [await freePort(), await freePort()];
     const run = runStart({ AUTH_PORT: String(authPort), PORT: String(apiPort), DEMO_DATA_DIR: dataDir() });
-    await eventually(() => run.stdout().includes('Latchkey notes demo is running'), 'the demo is up', 90_000);
+    await eventually(() => run.stdout().includes('Latchkey notes demo is running'), 'the demo is up', 150_000);
     const pids = serverPids(run.stdout());
     run.kill('SIGINT');
     expect(await run.exited).toBe(0);
     expect(pids.filter(alive)).toEqual([]);
     expect(await isPortFree(apiPort)).toBe(true);
-  });
+  }, 180_000);
 });
 
 describe('choosePort', () => {
