@@ -184,7 +184,7 @@ export async function startDemo(options = {}) {
         webRoot,
         database: join(dataDir, 'notes'),
         port: apiPort,
-        clientConfig: { reuseInterval, jwtExp: Number(env.LATCHKEY_JWT_EXP ?? process.env.LATCHKEY_JWT_EXP ?? 3600) },
+        clientConfig: { reuseInterval },
       });
     } catch (error) {
       if (isAddressInUse(error))

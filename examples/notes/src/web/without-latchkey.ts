@@ -95,7 +95,9 @@ export async function runWithoutLatchkey(server: StrictServer | undefined, lane:
   const tokens = tokenNames();
   const held = tokens.name(session.refresh_token);
   lane.log(`A throwaway user signed in on the strict server; the app holds refresh token ${held}.`);
-  lane.log(`Its access token has expired, so each of the 20 calls refreshes on its own, presenting ${held}.`);
+  lane.log(
+    `Its access token counts as expired (as yours does after step 1), so each of the 20 calls refreshes on its own, presenting ${held}.`,
+  );
 
   let succeeded = 0;
   let reuse = false;
@@ -167,9 +169,11 @@ export async function runWithoutLatchkey(server: StrictServer | undefined, lane:
 
   if (reuse && newest) {
     const check = await refresh(server, newest);
+    const answer = check ? `${check.status} ${check.code ?? ''}`.trim() : 'no answer';
+    const dead = check?.code === 'session_not_found';
     lane.log(
-      `The demo checks ${tokens.name(newest)}, the token that had worked: → ${check ? `${check.status} ${check.code ?? ''}` : 'no answer'}. It died with the session.`,
-      'bad',
+      `The demo checks ${tokens.name(newest)}, the token that had worked: → ${answer}.${dead ? ' It died with the session.' : ''}`,
+      dead ? 'bad' : 'neutral',
     );
   }
   const summary = `${timeOfDay()} · ${succeeded}/${CALLS} succeeded · ${plural(CALLS, 'refresh request')}`;
