@@ -1,56 +1,205 @@
 /**
- * Starts the whole demo: a Latchkey auth server (embedded PGlite), the notes API (which also
- * serves the SPA), and returns their URLs. Used by `npm run demo` and by the browser tests.
+ * Starts the whole demo and returns its URLs: the Latchkey auth server (embedded PGlite), a second
+ * "strict" Latchkey server with no reuse interval (in memory: the page's "without Latchkey" lane
+ * runs against it), and the notes API, which also serves the SPA. Used by `npm run demo`
+ * (scripts/start.mjs) and by the browser tests.
+ *
+ * On any failure it stops what it had started before rejecting, and each auth server runs under
+ * scripts/auth-server.mjs, which stops it when this process goes away, however it goes.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DemoStartError, isAddressInUse } from './ports.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
-const require = createRequire(import.meta.url);
-const latchkeyBin = join(dirname(require.resolve('@latchkey/server/package.json')), 'bin', 'latchkey.js');
+const authServerScript = join(here, 'auth-server.mjs');
+/** A first start creates and migrates an embedded database: slow on a busy machine, never this slow. */
+const LISTEN_TIMEOUT_MS = 120_000;
 
-/** Starts `latchkey serve` and resolves with its URL once it listens. */
-export function startAuthServer({ port = 0, database, env = {} }) {
-  const child = spawn(process.execPath, [latchkeyBin, 'serve', '--port', String(port), '--database', database], {
-    env: { ...process.env, LATCHKEY_LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+/** Where `npm run demo` keeps its databases and logs: one directory per auth port. */
+export function defaultDataDir(authPort) {
+  return join(root, '.data', String(authPort));
+}
+
+/** `path` relative to the working directory when that is shorter (for messages). */
+export function shortPath(path) {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') && rel.length < path.length ? rel : path;
+}
+
+/** The `latchkey: …` line a failed server printed last (its one-line error), or its last line. */
+function lastError(output) {
+  const lines = output
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  return [...lines].reverse().find((line) => line.startsWith('latchkey:')) ?? lines.at(-1) ?? 'no output';
+}
+
+/**
+ * Starts `latchkey serve` and resolves once it listens. Its output goes to `logFile`, and to
+ * `echo` line by line when given (`--verbose`).
+ *
+ * @param {{ name: string, port?: number, database: string, env?: Record<string, string>,
+ *   logFile: string, echo?: (line: string) => void, portVariable?: string }} options
+ */
+export function startAuthServer({ name, port = 0, database, env = {}, logFile, echo, portVariable = 'AUTH_PORT' }) {
+  mkdirSync(dirname(logFile), { recursive: true });
+  const log = createWriteStream(logFile, { flags: 'a' });
+  const child = spawn(process.execPath, [authServerScript, 'serve', '--port', String(port), '--database', database], {
+    env: { ...process.env, LATCHKEY_LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
+  // The channel is only the child's lifeline (see auth-server.mjs): it must not keep us alive.
+  child.channel?.unref();
+  log.write(`--- ${new Date().toISOString()} ${name}: latchkey serve --port ${port} --database ${database} (pid ${child.pid})\n`);
+
   let output = '';
+  let pending = '';
+  const onData = (chunk) => {
+    const text = String(chunk);
+    output += text;
+    log.write(text);
+    if (!echo) return;
+    pending += text;
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) echo(line);
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  exited.then(() => log.end());
+
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      // latchkey drains in-flight requests for up to 10 s before it exits.
+      const killer = setTimeout(() => child.kill('SIGKILL'), 12_000);
+      await exited;
+      clearTimeout(killer);
+    }
+  };
+
   return new Promise((resolve, reject) => {
-    const onData = (chunk) => {
-      output += chunk;
+    const timer = setTimeout(() => {
+      void stop();
+      reject(new DemoStartError(`the ${name} did not start within ${LISTEN_TIMEOUT_MS / 1000} s; its log: ${shortPath(logFile)}`));
+    }, LISTEN_TIMEOUT_MS);
+    child.stdout.on('data', () => {
       const match = /Latchkey listening on (http:\/\/\S+)/.exec(output);
-      if (match) resolve({ child, url: match[1], authUrl: `${match[1]}/auth/v1`, output: () => output });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`latchkey exited (${code}) before listening:\n${output}`)));
+      if (!match) return;
+      clearTimeout(timer);
+      resolve({ child, pid: child.pid, url: match[1], authUrl: `${match[1]}/auth/v1`, logFile, output: () => output, stop });
+    });
+    void exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      const said = lastError(output);
+      const locked = /another latchkey \(pid (\d+)\) is serving (\S+)/.exec(said);
+      let message;
+      if (isAddressInUse(said))
+        message = `port ${port} (${portVariable}) is in use by another process; set ${portVariable} to a free port, e.g. ${portVariable}=${port + 1} npm run demo`;
+      else if (locked)
+        message = `another latchkey (pid ${locked[1]}) is serving ${shortPath(locked[2].replace(/;$/, ''))}, an earlier demo on this port still running? Stop it (kill ${locked[1]}), or set ${portVariable} to run a second demo beside it`;
+      else
+        message = `the ${name} exited (${signal ?? code}) before listening: ${said.replace(/^latchkey: /, '')}; its log: ${shortPath(logFile)}`;
+      reject(new DemoStartError(message));
+    });
   });
 }
 
 /**
- * @param {{ dataDir?: string, authPort?: number, apiPort?: number, jwtExp?: number, env?: Record<string,string> }} options
+ * Starts the demo. `authPort`/`apiPort` 0 pick free ports (the tests do). Resolves with the URLs
+ * and `stop()`; rejects (with a one-line `DemoStartError` where the cause is known) after stopping
+ * whatever it had started.
+ *
+ * @param {{ dataDir?: string, authPort?: number, apiPort?: number, jwtExp?: number,
+ *   env?: Record<string, string>, onProgress?: (line: string) => void,
+ *   echo?: (server: string, line: string) => void }} [options]
  */
 export async function startDemo(options = {}) {
-  const dataDir = options.dataDir ?? join(root, '.data');
+  const progress = options.onProgress ?? (() => {});
+  const authPort = options.authPort ?? 9999;
+  const apiPort = options.apiPort ?? 5173;
+  if (options.dataDir === undefined && authPort === 0)
+    throw new DemoStartError('startDemo: pass a dataDir when the auth port is chosen at random');
+  const dataDir = options.dataDir ?? defaultDataDir(authPort);
+  const webRoot = join(root, 'dist/web');
+  const apiModule = join(root, 'dist/tsc/api/server.js');
+  if (!existsSync(join(webRoot, 'index.html')) || !existsSync(apiModule))
+    throw new DemoStartError('the demo is not built: run `npm run build` at the repository root');
   mkdirSync(dataDir, { recursive: true });
-  if (!existsSync(join(root, 'dist/web/index.html'))) throw new Error('the SPA is not built: run `npm run build -w @latchkey/example-notes`');
+
   const env = { ...(options.jwtExp ? { LATCHKEY_JWT_EXP: String(options.jwtExp) } : {}), ...options.env };
-  const auth = await startAuthServer({ port: options.authPort ?? 9999, database: join(dataDir, 'auth'), env });
-  const { startApi } = await import('../dist/tsc/api/server.js');
-  const api = await startApi({ authUrl: auth.authUrl, webRoot: join(root, 'dist/web'), database: join(dataDir, 'notes'), port: options.apiPort ?? 5173 });
-  return {
-    url: api.url,
-    authUrl: auth.authUrl,
-    auth,
-    async stop() {
-      await api.close();
-      auth.child.kill('SIGTERM');
-      await new Promise((resolve) => (auth.child.exitCode !== null ? resolve() : auth.child.once('exit', resolve)));
-    },
-  };
+  const reuseInterval = Number(env.LATCHKEY_REFRESH_REUSE_INTERVAL ?? process.env.LATCHKEY_REFRESH_REUSE_INTERVAL ?? 10);
+  const echo = (server) => (options.echo ? (line) => options.echo?.(server, line) : undefined);
+  /** What is running, to stop in reverse order on failure or on `stop()`. */
+  const running = [];
+  let stopped;
+  const stop = () =>
+    (stopped ??= (async () => {
+      for (const stopOne of running.reverse()) await stopOne().catch(() => undefined);
+    })());
+
+  try {
+    const authDatabase = join(dataDir, 'auth');
+    const firstStart = !existsSync(authDatabase);
+    progress(
+      `auth server: starting on port ${authPort || '(any free)'}, database ${shortPath(authDatabase)}${firstStart ? ' (first start: creating it takes a few seconds)' : ''}`,
+    );
+    const auth = await startAuthServer({
+      name: 'auth server',
+      port: authPort,
+      database: authDatabase,
+      env,
+      logFile: join(dataDir, 'auth.log'),
+      echo: echo('auth'),
+    });
+    running.push(auth.stop);
+    progress(`auth server: ready at ${auth.authUrl} (pid ${auth.pid}; log ${shortPath(auth.logFile)})`);
+
+    progress('strict auth server (no reuse interval, for the "without Latchkey" lane): starting');
+    const strict = await startAuthServer({
+      name: 'strict auth server',
+      database: 'memory',
+      // Strict rotation: a used refresh token presented again is reuse, however soon. Supabase
+      // Auth's own default (GOTRUE_SECURITY_REFRESH_TOKEN_REUSE_INTERVAL is 0 unless set).
+      env: { ...env, LATCHKEY_REFRESH_REUSE_INTERVAL: '0' },
+      logFile: join(dataDir, 'strict-auth.log'),
+      echo: echo('strict'),
+    });
+    running.push(strict.stop);
+    progress(`strict auth server: ready at ${strict.authUrl} (pid ${strict.pid}; log ${shortPath(strict.logFile)})`);
+
+    progress(`notes API and web app: starting on port ${apiPort || '(any free)'}, database ${shortPath(join(dataDir, 'notes'))}`);
+    const { startApi } = await import(apiModule);
+    let api;
+    try {
+      api = await startApi({
+        authUrl: auth.authUrl,
+        strictAuthUrl: strict.authUrl,
+        webRoot,
+        database: join(dataDir, 'notes'),
+        port: apiPort,
+        clientConfig: { reuseInterval },
+      });
+    } catch (error) {
+      if (isAddressInUse(error))
+        throw new DemoStartError(
+          `port ${apiPort} (PORT) is in use by another process; set PORT to a free port, e.g. PORT=${apiPort + 1} npm run demo`,
+        );
+      // PGlite fails with Emscripten's ErrnoError, which has a name and a number but no message.
+      const said = error?.message || [error?.name, error?.errno && `errno ${error.errno}`].filter(Boolean).join(' ') || String(error);
+      throw new DemoStartError(`the notes API did not start (database ${shortPath(join(dataDir, 'notes'))}): ${said.split('\n')[0]}`);
+    }
+    running.push(() => api.close());
+    progress(`notes API and web app: ready at ${api.url}`);
+    return { url: api.url, authUrl: auth.authUrl, strictAuthUrl: strict.authUrl, auth, strict, dataDir, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }

@@ -1,6 +1,9 @@
 /**
  * The notes API: it verifies access tokens with @latchkey/verify and never sees a refresh token.
- * It also serves the built SPA and /config.json (where the SPA finds the auth server).
+ * It also serves the built SPA and /config.json (where the SPA finds the auth servers).
+ *
+ * `/api/strict/ping` accepts tokens of the demo's second, strict auth server instead: the page's
+ * "without Latchkey" lane calls it with a throwaway session, so the demo user is never at risk.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +15,10 @@ import { openNotesStore } from './notes-store.js';
 export interface ApiOptions {
   /** The auth server's API base, e.g. http://127.0.0.1:9999/auth/v1 (also the token issuer). */
   authUrl: string;
+  /** The strict auth server's API base (no reuse interval), for `/api/strict`; none: no such route. */
+  strictAuthUrl?: string;
+  /** More settings for the SPA, served in /config.json (e.g. the auth server's reuse interval). */
+  clientConfig?: Record<string, unknown>;
   /** Where the built SPA is (dist/web). */
   webRoot: string;
   /** `memory`, a PGlite directory, or a postgres:// URL. */
@@ -29,17 +36,20 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function startApi(options: ApiOptions): Promise<RunningApi> {
   const notes = await openNotesStore(options.database);
-  const verifier = createVerifier({
-    jwksUrl: `${options.authUrl}/.well-known/jwks.json`,
-    issuer: options.authUrl,
-    audience: 'authenticated',
-  });
+  const verifierFor = (authUrl: string) =>
+    createVerifier({ jwksUrl: `${authUrl}/.well-known/jwks.json`, issuer: authUrl, audience: 'authenticated' });
+  const verifier = verifierFor(options.authUrl);
   const app = express();
   app.disable('x-powered-by');
   app.use(express.json({ limit: '16kb' }));
 
   app.get('/config.json', (_req, res) => {
-    res.json({ authUrl: options.authUrl, apiUrl: '/api' });
+    res.json({
+      ...options.clientConfig,
+      authUrl: options.authUrl,
+      apiUrl: '/api',
+      ...(options.strictAuthUrl ? { strictAuthUrl: options.strictAuthUrl, strictApiUrl: '/api/strict' } : {}),
+    });
   });
 
   const api = express.Router();
@@ -63,12 +73,26 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
     const removed = UUID.test(id) && (await notes.remove(req.auth!.sub, id));
     res.status(removed ? 204 : 404).end();
   });
+  if (options.strictAuthUrl) {
+    const strict = express.Router();
+    strict.use(requireAuth(verifierFor(options.strictAuthUrl)));
+    strict.get('/ping', (req, res) => {
+      res.json({ ok: true, sub: req.auth!.sub });
+    });
+    app.use('/api/strict', strict);
+  }
   app.use('/api', api);
   app.use(express.static(options.webRoot));
 
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(options.port ?? 0, options.host ?? '127.0.0.1', (error?: Error) => (error ? reject(error) : resolve(s)));
-  });
+  let server: Server;
+  try {
+    server = await new Promise((resolve, reject) => {
+      const s = app.listen(options.port ?? 0, options.host ?? '127.0.0.1', (error?: Error) => (error ? reject(error) : resolve(s)));
+    });
+  } catch (error) {
+    await notes.close(); // a port in use must not leave the database open
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,

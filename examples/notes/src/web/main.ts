@@ -2,128 +2,180 @@
  * The notes SPA. Everything auth goes through one @latchkey/client: it stores the session, refreshes
  * it (once, across tabs), and `auth.fetch` attaches the access token to API calls. The API never
  * sees a refresh token.
+ *
+ * Beside the notes, the page shows the case Latchkey exists for — 20 API calls the moment the
+ * access token expires — with and without it (with-latchkey.ts, without-latchkey.ts), and makes
+ * the client's work visible: the events it emits, whether this tab or another refreshed, the
+ * refresh counts, an unreachable auth server (outage.ts).
  */
 import { createClient, type AuthChangeEvent, type Session } from '@latchkey/client';
+import { wireAuthForm } from './auth-form.js';
+import { createAuthTraffic, type AuthTraffic } from './auth-traffic.js';
+import { $, DEMO_KEY } from './dom.js';
+import { createEventsLog } from './events-log.js';
+import { createLane } from './lane.js';
+import { createNotes } from './notes.js';
+import { watchOutage } from './outage.js';
+import { createSessionPanel } from './session-panel.js';
+import { runWithLatchkey } from './with-latchkey.js';
+import { runWithoutLatchkey } from './without-latchkey.js';
 
-interface Note {
-  id: string;
-  text: string;
-  created_at: string;
-}
-
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-
-/** Counts the refresh requests this tab sends, at the network layer (the panel shows it). */
-let refreshRequests = 0;
-const countingFetch: typeof fetch = (input, init) => {
-  if (String(input instanceof Request ? input.url : input).includes('grant_type=refresh_token')) {
-    refreshRequests++;
-    $('refresh-count').textContent = String(refreshRequests);
-  }
-  return fetch(input, init);
-};
-
-function logEvent(text: string): void {
-  const item = document.createElement('li');
-  item.textContent = `${new Date().toLocaleTimeString()}  ${text}`;
-  $('events').prepend(item);
+interface Config {
+  authUrl: string;
+  apiUrl: string;
+  strictAuthUrl?: string;
+  strictApiUrl?: string;
+  reuseInterval?: number;
 }
 
 function render(session: Session | null): void {
   $('whoami').textContent = session ? (session.user.email ?? session.user.id) : 'signed out';
+  $('whoami').title = $('whoami').textContent ?? '';
   $('sign-out').hidden = !session;
   $('auth').hidden = !!session;
-  $('notes').hidden = !session;
-  $('session').hidden = !session;
-  if (!session) $('note-list').replaceChildren();
+  for (const id of ['race', 'notes', 'session']) $(id).hidden = !session;
+}
+
+function showNotice(text: string | null): void {
+  $('notice').hidden = text === null;
+  $('notice-text').textContent = text ?? '';
+}
+
+/** Why the session ended, for the events log and the notice. */
+function signedOutReason(here: boolean, traffic: AuthTraffic): { log: string; notice: string | null } {
+  if (here) return { log: 'you signed out here', notice: null };
+  const refused = traffic.recentRefusal();
+  if (refused)
+    return {
+      log: `the auth server refused to renew the session (${refused})`,
+      notice: `Your session ended: the auth server refused to renew it (${refused}). Sign in again.`,
+    };
+  const by = localStorage.getItem(DEMO_KEY.signedOutBy) ?? 'user';
+  if (by.startsWith('server:')) {
+    const code = by.slice('server:'.length);
+    return {
+      log: `in another tab, after the auth server refused to renew the session (${code})`,
+      notice: `You were signed out in another tab: the auth server refused to renew the session there (${code}). Sign in again.`,
+    };
+  }
+  return { log: 'in another tab', notice: 'You were signed out in another tab.' };
+}
+
+async function loadConfig(): Promise<Config | undefined> {
+  try {
+    const response = await fetch('/config.json');
+    if (response.ok) return (await response.json()) as Config;
+  } catch {
+    // reported below
+  }
+  $('auth-error').textContent = "Can't reach the notes API (/config.json). Is `npm run demo` still running? Reload once it is.";
+  return undefined;
 }
 
 async function main(): Promise<void> {
-  const config = (await (await fetch('/config.json')).json()) as { authUrl: string; apiUrl: string };
-  const auth = createClient({ url: config.authUrl, fetch: countingFetch });
+  const config = await loadConfig();
+  if (!config) return;
+  $('reuse-interval').textContent = String(config.reuseInterval ?? 10);
+  const traffic = createAuthTraffic(config.authUrl);
+  const auth = createClient({ url: config.authUrl, fetch: traffic.fetch });
+  const api = (path: string, init?: RequestInit) => auth.fetch(`${config.apiUrl}${path}`, init);
+  const events = createEventsLog($<HTMLOListElement>('events'));
+  const notes = createNotes(api, traffic);
+  const panel = createSessionPanel(auth, traffic);
   let current: Session | null = null;
-
-  const api = async (path: string, init?: RequestInit) => auth.fetch(`${config.apiUrl}${path}`, init);
-
-  async function loadNotes(): Promise<void> {
-    const res = await api('/notes');
-    if (!res.ok) {
-      $('notes-error').textContent = `Could not load notes (${res.status})`;
-      return;
-    }
-    $('notes-error').textContent = '';
-    const notes = (await res.json()) as Note[];
-    $('notes-error').textContent = '';
-    $('note-list').dataset.empty = String(notes.length === 0);
-    $('note-list').replaceChildren(
-      ...notes.map((note) => {
-        const item = document.createElement('li');
-        item.dataset.testid = 'note';
-        item.textContent = note.text;
-        const remove = document.createElement('button');
-        remove.textContent = 'Delete';
-        remove.dataset.testid = 'delete-note';
-        remove.onclick = async () => {
-          await api(`/notes/${note.id}`, { method: 'DELETE' });
-          await loadNotes();
-        };
-        item.append(remove);
-        return item;
-      }),
-    );
-  }
+  let signingIn = false;
+  let signingOut = false;
+  /** When this tab last adopted tokens another tab had refreshed. */
+  let adoptedAt = -Infinity;
+  const form = wireAuthForm(auth, config.authUrl, { signingIn: (active) => (signingIn = active) });
 
   auth.onAuthStateChange((event: AuthChangeEvent, session) => {
-    logEvent(event);
     const wasSignedIn = current !== null;
     current = session;
     render(session);
+    switch (event) {
+      case 'INITIAL_SESSION':
+        events.add(`INITIAL_SESSION: ${session ? 'session loaded from storage' : 'no session'}`);
+        break;
+      case 'SIGNED_IN':
+        events.add(`SIGNED_IN: ${signingIn ? 'here' : 'in another tab'}`);
+        traffic.resetThisTab();
+        if (signingIn) traffic.resetAllTabs();
+        showNotice(null);
+        form.clear();
+        break;
+      case 'TOKEN_REFRESHED':
+        if (session && traffic.obtainedHere(session.refresh_token)) events.add('TOKEN_REFRESHED: by this tab');
+        else {
+          adoptedAt = Date.now();
+          events.add('TOKEN_REFRESHED: refreshed by another tab (no request from this one)');
+        }
+        break;
+      case 'SIGNED_OUT': {
+        const reason = signedOutReason(signingOut, traffic);
+        events.add(`SIGNED_OUT: ${reason.log}`);
+        showNotice(reason.notice);
+        form.clear();
+        notes.clear();
+        break;
+      }
+      default:
+        events.add(event);
+    }
+    if (event !== 'INITIAL_SESSION') panel.resume();
+    panel.update();
     // Callbacks run outside the client's lock, so calling back into the client here is safe.
-    if (session && (!wasSignedIn || event === 'SIGNED_IN')) void loadNotes();
+    if (session && (!wasSignedIn || event === 'SIGNED_IN')) void notes.load();
   });
 
-  setInterval(() => {
-    if (!current) return;
-    const seconds = Math.round(current.expires_at - Date.now() / 1000);
-    $('expires').textContent = seconds > 0 ? `in ${seconds} s` : `expired ${-seconds} s ago (refreshes on next use)`;
-  }, 500);
-
-  $('auth-form').addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const form = event.target as HTMLFormElement;
-    const action = ((event as SubmitEvent).submitter as HTMLButtonElement | null)?.value ?? 'sign-in';
-    const data = new FormData(form);
-    const credentials = { email: String(data.get('email')), password: String(data.get('password')) };
-    const { error } = action === 'sign-up' ? await auth.signUp(credentials) : await auth.signInWithPassword(credentials);
-    $('auth-error').textContent = error ? `${error.code}: ${error.message}` : '';
+  watchOutage({
+    auth,
+    traffic,
+    authUrl: config.authUrl,
+    signedIn: () => current !== null,
+    onRecovered: () => {
+      if (current) void notes.recovered();
+    },
   });
 
-  $('note-form').addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const form = event.target as HTMLFormElement;
-    const text = String(new FormData(form).get('text'));
-    const res = await api('/notes', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text }) });
-    if (res.ok) form.reset();
-    await loadNotes();
+  $('notice-close').addEventListener('click', () => showNotice(null));
+  $('sign-out').addEventListener('click', async () => {
+    // Told to the other tabs before the session leaves storage, so their notice can say why.
+    localStorage.setItem(DEMO_KEY.signedOutBy, 'user');
+    signingOut = true;
+    try {
+      await auth.signOut({ scope: 'local' });
+    } finally {
+      signingOut = false;
+    }
   });
 
-  $('sign-out').addEventListener('click', () => void auth.signOut({ scope: 'local' }));
-
-  // The case Latchkey exists for: many API calls at once right after the access token expired.
-  // auth.fetch waits for one refresh and every call goes out with the new token.
+  const naiveLane = createLane({ calls: 'naive-calls', verdict: 'naive-result', log: 'naive-log' });
+  const latchkeyLane = createLane({ calls: 'latchkey-calls', verdict: 'burst-result', log: 'latchkey-log' });
+  const strict = config.strictAuthUrl && config.strictApiUrl ? { authUrl: config.strictAuthUrl, apiUrl: config.strictApiUrl } : undefined;
+  $('expire-now').addEventListener('click', () => panel.expireNow());
   $('burst').addEventListener('click', async () => {
-    $('burst-result').textContent = 'running…';
-    const before = refreshRequests;
-    const results = await Promise.all(
-      Array.from({ length: 20 }, () =>
-        api('/ping').then(
-          (r) => r.ok,
-          () => false,
+    const controls = [$<HTMLButtonElement>('burst'), $<HTMLButtonElement>('expire-now')];
+    controls.forEach((button) => (button.disabled = true));
+    try {
+      await Promise.all([
+        runWithoutLatchkey(strict, naiveLane),
+        runWithLatchkey(
+          {
+            api,
+            traffic,
+            secondsLeft: panel.secondsLeft,
+            signedIn: () => current !== null,
+            adoptedAt: () => adoptedAt,
+          },
+          latchkeyLane,
         ),
-      ),
-    );
-    const ok = results.filter(Boolean).length;
-    $('burst-result').textContent = `${ok}/20 succeeded, ${refreshRequests - before} refresh request(s)`;
+      ]);
+    } finally {
+      controls.forEach((button) => (button.disabled = false));
+      panel.resume();
+      panel.update();
+    }
   });
 }
 

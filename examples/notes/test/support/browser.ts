@@ -1,0 +1,80 @@
+/** What the demo's browser tests share: Chromium, the artifacts folder, signing up, reading the lanes. */
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const artifacts = fileURLToPath(new URL('../../../../test-artifacts/notes/', import.meta.url));
+
+/** In CI the browser is part of the install (.ci/run): its absence is a failure, not a skip. */
+export function chromiumAvailable(): boolean {
+  if (!existsSync(CHROMIUM) && process.env.CI) throw new Error(`${CHROMIUM} is not installed: .ci/run should have installed it.`);
+  return existsSync(CHROMIUM);
+}
+
+export async function launch(): Promise<Browser> {
+  mkdirSync(artifacts, { recursive: true });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+export const PASSWORD = 'correct horse battery';
+export const newEmail = () => `notes-${Date.now()}-${Math.random().toString(16).slice(2)}@example.com`;
+
+export async function signUp(page: Page, url: string, address = newEmail()): Promise<string> {
+  await page.goto(url);
+  await page.getByTestId('email').fill(address);
+  await page.getByTestId('password').fill(PASSWORD);
+  await page.getByTestId('sign-up').click();
+  await expect.poll(() => page.getByTestId('whoami').textContent()).toBe(address);
+  return address;
+}
+
+/** A lane's outcome once its run is over (the verdict's data attributes), and its texts. */
+export interface LaneOutcome {
+  succeeded: number;
+  refreshes: number;
+  signedOut: boolean;
+  verdict: string;
+  log: string;
+}
+
+export async function laneOutcome(page: Page, lane: 'without' | 'with'): Promise<LaneOutcome> {
+  const verdict = page.locator(lane === 'with' ? '#burst-result' : '#naive-result');
+  await expect.poll(() => verdict.getAttribute('data-succeeded'), { timeout: 30_000 }).not.toBeNull();
+  return {
+    succeeded: Number(await verdict.getAttribute('data-succeeded')),
+    refreshes: Number(await verdict.getAttribute('data-refreshes')),
+    signedOut: (await verdict.getAttribute('data-signed-out')) === 'true',
+    verdict: (await verdict.textContent()) ?? '',
+    log: (await page.locator(lane === 'with' ? '#latchkey-log' : '#naive-log').innerText()) ?? '',
+  };
+}
+
+/** Fires the 20 calls in both lanes and waits for both to finish. */
+export async function fire(page: Page): Promise<{ without: LaneOutcome; with: LaneOutcome }> {
+  await page.getByTestId('burst').click();
+  const [without, withLatchkey] = await Promise.all([laneOutcome(page, 'without'), laneOutcome(page, 'with')]);
+  await expect.poll(() => page.getByTestId('burst').isEnabled()).toBe(true);
+  return { without, with: withLatchkey };
+}
+
+/** The auth events this tab logged, oldest first, with their numbers. */
+export async function events(page: Page): Promise<{ n: number; text: string }[]> {
+  return page
+    .getByTestId('events')
+    .locator('li')
+    .evaluateAll((items) => items.map((item) => ({ n: (item as HTMLLIElement).value, text: item.textContent ?? '' })));
+}
