@@ -147,7 +147,8 @@ export const SETTINGS = [
     key: 'refreshReuseInterval',
     env: 'LATCHKEY_REFRESH_REUSE_INTERVAL',
     default: 10,
-    description: 'Seconds during which the parent of the active refresh token gets the same successor back.',
+    description:
+      'Seconds after a rotation commits during which the parent of the active refresh token gets the same successor back (0: strict single use, as GoTrue by default).',
     parse: seconds,
   }),
   setting({

@@ -293,7 +293,9 @@ export async function rotate(
     if (presented.counter >= session.counter) continue;
     // Negative when the rotation committed after this request arrived: the two were concurrent.
     const rotatedAgo = now.getTime() - new Date(row.session_refreshed_at).getTime();
-    if (presented.counter === session.counter - 1 && rotatedAgo < policy.reuseIntervalSeconds * 1000) {
+    // An interval of 0 is strict single use, as GoTrue's default: not even a concurrent
+    // presentation of the parent gets the successor.
+    if (presented.counter === session.counter - 1 && policy.reuseIntervalSeconds > 0 && rotatedAgo < policy.reuseIntervalSeconds * 1000) {
       // The immediate parent inside the reuse interval: a concurrent or retried refresh of the
       // same token. Same successor, no new branch.
       return { kind: 'replayed', session, user };

@@ -128,6 +128,22 @@ describe.each(testDatabases().map((d) => [d.startsWith('postgres') ? 'postgres' 
       }
     });
 
+    it('LATCHKEY_REFRESH_REUSE_INTERVAL=0 is strict single use: a concurrent presentation of the parent is reuse too', async () => {
+      const server = await startTestServer({ database, config: { refreshReuseInterval: 0 } });
+      try {
+        const session = await signUp(server);
+        const replies = await Promise.all(Array.from({ length: 10 }, () => refresh(server.authUrl, session.refresh_token)));
+        // One rotates; the rest find a used token (reuse, which revokes the session) or a session
+        // that reuse already revoked. Never a second 200.
+        expect(replies.filter((r) => r.status === 200).length).toBeLessThanOrEqual(1);
+        expect(replies.map((r) => r.body.code)).toContain('refresh_token_already_used');
+        for (const r of replies.filter((r) => r.status !== 200))
+          expect(['refresh_token_already_used', 'session_not_found']).toContain(r.body.code);
+      } finally {
+        await server.close();
+      }
+    });
+
     it('timebox: a session older than LATCHKEY_SESSION_TIMEBOX answers session_expired', async () => {
       const server = await startTestServer({ database, config: { sessionTimebox: 3600 } });
       try {
