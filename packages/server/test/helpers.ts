@@ -50,3 +50,13 @@ export function refresh(base: string, refreshToken: string): Promise<Reply> {
 }
 
 export type { TestServer };
+
+/** JSON text of `levels` objects nested in one another (`{"a":{"a":{}}}` is 3), as raw text: JSON.stringify itself overflows on thousands. */
+export function nestedJson(levels: number): string {
+  return `${'{"a":'.repeat(levels - 1)}{}${'}'.repeat(levels - 1)}`;
+}
+
+/** `[name, url]` for describe.each over PGlite and, when configured, Postgres. */
+export function databaseCases(databases: string[]): Array<[string, string]> {
+  return databases.map((d) => [d.startsWith('postgres') ? 'postgres' : 'pglite', d]);
+}

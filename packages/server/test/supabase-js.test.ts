@@ -45,6 +45,33 @@ describe.each(testDatabases().map((d) => [d.startsWith('postgres') ? 'postgres' 
       expect((error as { reasons?: string[] }).reasons).toEqual(['length']);
     });
 
+    it('signInAnonymously is anonymous_provider_disabled (422), with or without data', async () => {
+      for (const options of [undefined, { data: { theme: 'dark' } }]) {
+        const { data, error } = await client().auth.signInAnonymously(options ? { options } : undefined);
+        expect(error?.code).toBe('anonymous_provider_disabled');
+        expect(error?.status).toBe(422);
+        expect(error?.message).toBe('Anonymous sign-ins are disabled');
+        expect(data.session).toBeNull();
+      }
+    });
+
+    it('admin.listUsers() right after createUser finds the new user (newest first, as GoTrue)', async () => {
+      // More users than the default page of 50, so an oldest-first list would leave the new one off page 1.
+      for (let i = 0; i < 51; i++) {
+        const res = await fetch(`${server.authUrl}/admin/users`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${server.secretKey}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ email: uniqueEmail('filler') }),
+        });
+        expect(res.status).toBe(200);
+      }
+      server.clock.advance(1_000);
+      const created = await admin.auth.admin.createUser({ email: uniqueEmail('newest'), password: PASSWORD });
+      const { data, error } = await admin.auth.admin.listUsers();
+      expect(error).toBeNull();
+      expect(data.users[0]?.id).toBe(created.data.user!.id);
+    });
+
     it('signInWithPassword, getUser, refreshSession, updateUser, signOut', async () => {
       const email = uniqueEmail();
       await client().auth.signUp({ email, password: PASSWORD });

@@ -12,20 +12,59 @@ import { hashQueue } from './hash-queue.js';
 // algorithm 2 = Argon2id (the package's const enum cannot be imported under verbatimModuleSyntax).
 const OPTIONS = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
-export const MIN_PASSWORD_LENGTH = 8;
 // An upper bound keeps one request from buying unbounded hashing work.
 export const MAX_PASSWORD_LENGTH = 1024;
+export const PASSWORD_TOO_LONG = `Password cannot be longer than ${MAX_PASSWORD_LENGTH} characters`;
 
-/** Throws `422 weak_password` (with GoTrue's `weak_password.reasons`) for a password we refuse. */
-export function assertStrongPassword(password: string): void {
-  if (password.length < MIN_PASSWORD_LENGTH) {
-    throw new LatchkeyError('weak_password', `Password should be at least ${MIN_PASSWORD_LENGTH} characters.`, {
-      extra: { weak_password: { reasons: ['length'] } },
-    });
+/** What a new password must satisfy (LATCHKEY_PASSWORD_MIN_LENGTH, LATCHKEY_PASSWORD_REQUIRED_CHARACTERS). */
+export interface PasswordPolicy {
+  passwordMinLength: number;
+  passwordRequiredCharacters: string | undefined;
+}
+
+/**
+ * The character sets of GoTrue's `GOTRUE_PASSWORD_REQUIRED_CHARACTERS` format: sets separated by
+ * `:`, a `\:` standing for a literal colon inside a set, empty sets ignored.
+ */
+export function requiredCharacterSets(setting: string | undefined): string[] {
+  if (!setting) return [];
+  const sets: string[] = [];
+  let current = '';
+  for (let i = 0; i < setting.length; i++) {
+    const char = setting[i] as string;
+    if (char === '\\' && setting[i + 1] === ':') {
+      current += ':';
+      i++;
+    } else if (char === ':') {
+      if (current) sets.push(current);
+      current = '';
+    } else current += char;
   }
-  if (password.length > MAX_PASSWORD_LENGTH) {
-    throw new LatchkeyError('validation_failed', `Password should be at most ${MAX_PASSWORD_LENGTH} characters.`);
+  if (current) sets.push(current);
+  return sets;
+}
+
+/**
+ * Throws GoTrue's `422 weak_password`, with `weak_password.reasons` (`length`, `characters`) and
+ * GoTrue's sentences, for a password the policy refuses.
+ */
+export function assertStrongPassword(password: string, policy: PasswordPolicy): void {
+  // Characters as people count them (code points): an emoji is one character, not two UTF-16 units.
+  const length = [...password].length;
+  if (password.length > MAX_PASSWORD_LENGTH) throw new LatchkeyError('validation_failed', PASSWORD_TOO_LONG);
+  const reasons: string[] = [];
+  const messages: string[] = [];
+  if (length < policy.passwordMinLength) {
+    reasons.push('length');
+    messages.push(`Password should be at least ${policy.passwordMinLength} characters.`);
   }
+  const sets = requiredCharacterSets(policy.passwordRequiredCharacters);
+  // Each set needs one of its characters in the password (GoTrue: strings.ContainsAny per set).
+  if (sets.some((set) => ![...set].some((char) => password.includes(char)))) {
+    reasons.push('characters');
+    messages.push(`Password should contain at least one character of each: ${sets.join(', ')}.`);
+  }
+  if (reasons.length > 0) throw new LatchkeyError('weak_password', messages.join(' '), { extra: { weak_password: { reasons } } });
 }
 
 export function hashPassword(password: string): Promise<string> {

@@ -1,6 +1,7 @@
 /** Reading request bodies: bounded in size and time, parsed as JSON (or a form for /token). */
 import type { IncomingMessage } from 'node:http';
 import { LatchkeyError } from '../errors.js';
+import { jsonProblem } from './json-check.js';
 
 /** Larger than any legitimate auth request (metadata included), small enough to be harmless. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -13,6 +14,13 @@ export const MAX_BODY_BYTES = 64 * 1024;
 export class RequestEndedEarly extends Error {
   override name = 'RequestEndedEarly';
 }
+
+/**
+ * No request body nests deeper than this (metadata, the deepest field, stops at 32 levels).
+ * JSON.parse copes with 60,000 levels, but JSON.stringify and any recursive reader after it would
+ * overflow the stack (a 500); a body never holds such a value past this line.
+ */
+export const MAX_BODY_DEPTH = 64;
 
 export async function readBody(req: IncomingMessage): Promise<unknown> {
   const declared = Number(req.headers['content-length'] ?? 0);
@@ -36,9 +44,13 @@ export async function readBody(req: IncomingMessage): Promise<unknown> {
   // A form body for OAuth-style clients of /token; JSON otherwise (also when mislabeled as a form).
   if (type.startsWith('application/x-www-form-urlencoded') && !text.trimStart().startsWith('{'))
     return Object.fromEntries(new URLSearchParams(text));
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch {
     throw new LatchkeyError('bad_json', 'Could not parse request body as JSON.');
   }
+  if (jsonProblem(value, { maxDepth: MAX_BODY_DEPTH, strings: false }))
+    throw new LatchkeyError('validation_failed', `The request body must not be nested deeper than ${MAX_BODY_DEPTH} levels.`);
+  return value;
 }

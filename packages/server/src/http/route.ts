@@ -6,8 +6,11 @@
 import { z } from 'zod';
 import type { App } from '../app.js';
 import type { AccessTokenClaims } from '../crypto/jwt.js';
+import { MAX_PASSWORD_LENGTH, PASSWORD_TOO_LONG } from '../crypto/password.js';
 import { LatchkeyError, type ErrorCode } from '../errors.js';
 import type { SessionWithUser } from '../store/sessions.js';
+import { canonicalEmail } from './email-address.js';
+import { jsonProblem, textProblem } from './json-check.js';
 
 export type AuthMode = 'public' | 'user' | 'admin';
 
@@ -54,21 +57,52 @@ export function parse<T>(schema: z.ZodType<T>, value: unknown, code: ErrorCode =
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+  // GoTrue's own sentences (its email messages) go out word for word, as GoTrue sends them.
+  const verbatim = issue?.code === 'custom' && (issue.params as { verbatim?: boolean } | undefined)?.verbatim === true;
+  const where = issue && issue.path.length > 0 && !verbatim ? `${issue.path.join('.')}: ` : '';
   throw new LatchkeyError(code, `${where}${issue?.message ?? 'invalid input'}`);
 }
 
-/** Postgres text cannot hold NUL; refuse it at the edge (a 400), not in the database (a 500). */
-const NO_NUL = (value: unknown): boolean => !JSON.stringify(value ?? null).includes('\\u0000');
+/** A string Postgres and UTF-8 can hold: no NUL, no lone surrogate (see json-check.ts). */
+export const storableText = (schema: z.ZodString) =>
+  schema.superRefine((value, ctx) => {
+    const problem = textProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, input: value });
+  });
 
 // Shared field schemas.
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-export const emailField = z
-  .string()
-  .trim()
-  .max(254)
-  .transform((value) => value.toLowerCase())
-  .refine((value) => EMAIL.test(value), 'Unable to validate email address: invalid format')
-  .refine(NO_NUL, 'must not contain NUL characters');
-export const passwordField = z.string().min(1, 'Password is required').max(1024);
-export const metadataField = z.record(z.string(), z.unknown()).refine(NO_NUL, 'must not contain NUL characters');
+
+/** An email address in its canonical form (email-address.ts): one address, one spelling, one account. */
+export const emailField = z.string().transform((value, ctx) => {
+  const result = canonicalEmail(value);
+  if ('email' in result) return result.email;
+  ctx.issues.push({ code: 'custom', message: result.error, input: value, params: { verbatim: true } });
+  return z.NEVER;
+});
+
+/** A password to check at sign-in. Not stored, only hashed, but a lone surrogate still cannot be
+ * hashed faithfully: UTF-8 encoding turns every one into U+FFFD, so "\ud800" and "\udc00" would be
+ * the same password. */
+export const passwordField = storableText(z.string().min(1, 'Password is required').max(MAX_PASSWORD_LENGTH, PASSWORD_TOO_LONG));
+/** A new password: its strength (length, required characters) is the policy's to judge (crypto/password.ts). */
+export const newPasswordField = storableText(z.string().max(MAX_PASSWORD_LENGTH, PASSWORD_TOO_LONG));
+
+/**
+ * How deep user and app metadata may nest. Real metadata is one to three levels deep; 32 leaves
+ * ample room while staying far below every recursive reader of it: JSON.stringify here, Postgres'
+ * jsonb functions, and the verifiers of access tokens (which carry user_metadata) in other
+ * languages (Rust's serde_json stops at 128 levels).
+ */
+export const MAX_METADATA_DEPTH = 32;
+
+/**
+ * A JSON object of metadata, kept as parsed (every key, `__proto__` included, which a rebuilt
+ * object would drop), refused when it nests too deep or holds a string Postgres cannot store.
+ */
+export const metadataField = z
+  .custom<Record<string, unknown>>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), 'expected an object')
+  .superRefine((value, ctx) => {
+    const problem = jsonProblem(value, { maxDepth: MAX_METADATA_DEPTH, strings: true });
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, input: value });
+  })
+  .meta({ type: 'object' });

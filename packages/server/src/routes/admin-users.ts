@@ -2,9 +2,18 @@
 import { z } from 'zod';
 import { assertStrongPassword, hashPassword } from '../crypto/password.js';
 import { LatchkeyError } from '../errors.js';
-import { emailField, metadataField, route } from '../http/route.js';
+import { emailField, metadataField, newPasswordField, route, storableText } from '../http/route.js';
 import { revokeUserSessions } from '../store/sessions.js';
-import { createUser, deleteUser, findUserById, listUsers, updateUser, userJson } from '../store/users.js';
+import {
+  createUser,
+  deleteUser,
+  findUserById,
+  listUsers,
+  SORTABLE_USER_COLUMNS,
+  updateUser,
+  userJson,
+  type UserSort,
+} from '../store/users.js';
 
 const MAX_BAN_MS = 876_000 * 3_600_000;
 const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -24,7 +33,7 @@ export function parseBanDuration(value: string): number | null {
 }
 
 const userAttributes = {
-  password: z.string().max(1024).optional(),
+  password: newPasswordField.optional(),
   user_metadata: metadataField.optional(),
   app_metadata: metadataField.optional(),
   email_confirm: z.boolean().optional(),
@@ -39,23 +48,52 @@ const userAttributes = {
 
 const idParam = (params: Record<string, string>) => params.id as string;
 
+/**
+ * GoTrue's `sort`: `<column>[ asc|desc]`, descending when no direction is given, only whitelisted
+ * columns (GoTrue's: created_at); anything else is GoTrue's 400 "Bad Sort Parameters".
+ */
+export function parseUserSort(value: string): UserSort {
+  const space = value.indexOf(' ');
+  const column = space === -1 ? value : value.slice(0, space);
+  if (!(SORTABLE_USER_COLUMNS as readonly string[]).includes(column))
+    throw new LatchkeyError('validation_failed', `Bad Sort Parameters: bad field for sort '${column}'`);
+  const direction = space === -1 ? 'desc' : value.slice(space + 1).toLowerCase();
+  if (direction !== 'asc' && direction !== 'desc')
+    throw new LatchkeyError(
+      'validation_failed',
+      `Bad Sort Parameters: bad direction for sort '${value.slice(space + 1)}', only 'asc' and 'desc' allowed`,
+    );
+  return { column: column as UserSort['column'], direction };
+}
+
+const pageNumber = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+
 export const adminListUsers = route({
   method: 'GET',
   path: '/admin/users',
   auth: 'admin',
-  summary: 'List users, paged (page from 1, per_page up to 1000); X-Total-Count and Link headers as GoTrue sends them.',
+  summary:
+    'List users, newest first (sort=created_at asc for oldest first), paged (page from 1, per_page up to 1000), filter: a substring of the email or full_name; X-Total-Count and Link headers as GoTrue sends them.',
   query: z.object({
-    page: z.union([z.literal(''), z.coerce.number().int().min(1)]).optional(),
+    page: z.union([z.literal(''), pageNumber]).optional(),
     per_page: z.union([z.literal(''), z.coerce.number().int().min(1).max(1000)]).optional(),
+    sort: z.string().max(64).optional(),
+    filter: storableText(z.string().max(256)).optional(),
   }),
   async handler({ app, query }) {
     const page = typeof query.page === 'number' ? query.page : 1;
     const perPage = typeof query.per_page === 'number' ? query.per_page : 50;
-    const { users, total } = await listUsers(app.db, page, perPage);
+    const sort = query.sort === undefined ? undefined : [parseUserSort(query.sort)];
+    const { users, total } = await listUsers(app.db, { page, perPage, sort, filter: query.filter || undefined });
     const last = Math.max(1, Math.ceil(total / perPage));
+    // The links keep the request's sort and filter, so following them pages through the same list.
+    const keep = new URLSearchParams();
+    if (query.sort !== undefined) keep.set('sort', query.sort);
+    if (query.filter) keep.set('filter', query.filter);
+    const rest = keep.size > 0 ? `&${keep}` : '';
     const links: string[] = [];
-    if (page < last) links.push(`</admin/users?page=${page + 1}&per_page=${perPage}>; rel="next"`);
-    links.push(`</admin/users?page=${last}&per_page=${perPage}>; rel="last"`);
+    if (page < last) links.push(`</admin/users?page=${page + 1}&per_page=${perPage}${rest}>; rel="next"`);
+    links.push(`</admin/users?page=${last}&per_page=${perPage}${rest}>; rel="last"`);
     return {
       body: { users: users.map(userJson), aud: 'authenticated' },
       headers: { 'x-total-count': String(total), link: links.join(', ') },
@@ -70,7 +108,7 @@ export const adminCreateUser = route({
   summary: 'Create a user.',
   body: z.object({ email: emailField, ...userAttributes }),
   async handler({ app, body, request }) {
-    if (body.password !== undefined) assertStrongPassword(body.password);
+    if (body.password !== undefined) assertStrongPassword(body.password, app.config);
     const ban = body.ban_duration === undefined ? null : parseBanDuration(body.ban_duration);
     const user = await createUser(
       app.db,
@@ -112,7 +150,7 @@ export const adminUpdateUser = route({
   async handler({ app, params, body, request }) {
     const id = idParam(params);
     if (!(await findUserById(app.db, id))) throw new LatchkeyError('user_not_found');
-    if (body.password !== undefined) assertStrongPassword(body.password);
+    if (body.password !== undefined) assertStrongPassword(body.password, app.config);
     const ban = body.ban_duration === undefined ? undefined : parseBanDuration(body.ban_duration);
     const bannedUntil = ban === undefined ? undefined : ban === null ? null : new Date(request.now.getTime() + ban);
     const patch = {

@@ -30,11 +30,11 @@ export const settings = route({
   path: '/settings',
   auth: 'public',
   summary: 'Which sign-in methods are enabled (GoTrue settings).',
-  async handler() {
+  async handler({ app }) {
     return {
       body: {
         external: { anonymous_users: false, email: true, phone: false },
-        disable_signup: false,
+        disable_signup: app.config.disableSignup,
         mailer_autoconfirm: true,
         phone_autoconfirm: false,
         sms_provider: '',

@@ -1,27 +1,48 @@
 import { z } from 'zod';
 import { assertStrongPassword, hashPassword } from '../crypto/password.js';
-import { emailField, metadataField, passwordField, route } from '../http/route.js';
+import { LatchkeyError } from '../errors.js';
+import { emailField, metadataField, newPasswordField, parse, route } from '../http/route.js';
 import { createSession } from '../store/sessions.js';
 import { createUser } from '../store/users.js';
 import { sessionResponse } from './session-response.js';
+
+const signupBody = z.object({
+  // Only their types are checked up front: which answer a request gets depends on which fields
+  // it has, in GoTrue's order (below), so their content is checked there.
+  email: z.string().optional(),
+  phone: z.string().optional(),
+  password: z.string().optional(),
+  data: metadataField.optional(),
+});
 
 export const signup = route({
   method: 'POST',
   path: '/signup',
   auth: 'public',
-  summary: 'Create a user with email and password; answers with a session (users are confirmed on sign-up).',
-  body: z.object({ email: emailField, password: passwordField, data: metadataField.optional() }),
+  summary:
+    'Create a user with email and password; answers with a session (users are confirmed on sign-up). Without an email it is an anonymous sign-in, which is disabled (422 anonymous_provider_disabled).',
+  body: signupBody,
   async handler({ app, body, request }) {
+    // No email and no phone is supabase-js' signInAnonymously(); anonymous users are off. GoTrue
+    // answers this before its sign-up rate limit, and it costs nothing to refuse.
+    if (!body.email && !body.phone) throw new LatchkeyError('anonymous_provider_disabled');
     app.limiter.take('signupPerIp', request.ip);
-    assertStrongPassword(body.password);
-    const passwordHash = await hashPassword(body.password);
+    if (app.config.disableSignup) throw new LatchkeyError('signup_disabled');
+    if (!body.password) throw new LatchkeyError('validation_failed', 'Signup requires a valid password');
+    const { password } = parse(z.object({ password: newPasswordField }), body);
+    assertStrongPassword(password, app.config);
+    if (body.email && body.phone)
+      throw new LatchkeyError('validation_failed', 'Only an email address or phone number should be provided on signup.');
+    if (!body.email) throw new LatchkeyError('phone_provider_disabled');
+    const { email } = parse(z.object({ email: emailField }), body);
+    const passwordHash = await hashPassword(password);
     // Until email delivery exists, a sign-up is confirmed at once and gets a session.
     // One transaction: a failure leaves neither a user without a session nor half a user.
     const session = await app.db.transaction(async (tx) => {
       const user = await createUser(
         tx,
         {
-          email: body.email,
+          email,
           passwordHash,
           userMetadata: body.data ?? {},
           appMetadata: {},

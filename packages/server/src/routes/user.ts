@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { assertStrongPassword, hashPassword, verifyPassword } from '../crypto/password.js';
 import { LatchkeyError } from '../errors.js';
-import { metadataField, route } from '../http/route.js';
+import { emailField, metadataField, newPasswordField, route } from '../http/route.js';
 import { revokeUserSessions } from '../store/sessions.js';
 import { updateUser, userJson } from '../store/users.js';
 
@@ -22,19 +22,19 @@ export const putUser = route({
   summary:
     "Change the password (ends the user's other sessions unless LATCHKEY_PASSWORD_CHANGE_REVOKES=none), or merge user_metadata (`data`; a null value removes the key).",
   body: z.object({
-    password: z.string().max(1024).optional(),
+    password: newPasswordField.optional(),
     data: metadataField.optional(),
-    email: z.string().optional(),
+    email: emailField.optional(),
   }),
   async handler({ app, auth, body, request }) {
     const { user, session } = auth!;
-    if (body.email !== undefined && body.email.toLowerCase() !== user.email) {
+    if (body.email !== undefined && body.email !== user.email) {
       // Changing the address needs a confirmation email, which Latchkey does not send yet.
       throw new LatchkeyError('validation_failed', 'Changing the email address is not supported yet.', { status: 422 });
     }
     let passwordHash: string | undefined;
     if (body.password !== undefined) {
-      assertStrongPassword(body.password);
+      assertStrongPassword(body.password, app.config);
       if (await verifyPassword(user.encrypted_password, body.password)) throw new LatchkeyError('same_password');
       passwordHash = await hashPassword(body.password);
     }

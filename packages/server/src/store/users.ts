@@ -182,10 +182,53 @@ export async function deleteUser(db: Queryable, id: string): Promise<UserRow | u
   return rows[0];
 }
 
-export async function listUsers(db: Queryable, page: number, perPage: number): Promise<{ users: UserRow[]; total: number }> {
+/** A column users may be listed by; only these names ever reach the ORDER BY clause. */
+export const SORTABLE_USER_COLUMNS = ['created_at'] as const;
+
+export interface UserSort {
+  column: (typeof SORTABLE_USER_COLUMNS)[number];
+  direction: 'asc' | 'desc';
+}
+
+export interface ListUsersOptions {
+  page: number;
+  perPage: number;
+  /** Default: newest first, as GoTrue lists them. */
+  sort?: readonly UserSort[];
+  /** A substring of the email or of user_metadata.full_name (any case), GoTrue's `filter`. */
+  filter?: string;
+}
+
+/** `%`, `_` and `\` match literally: the filter is a substring, not a LIKE pattern. */
+const likeLiteral = (text: string) => `%${text.replace(/[\\%_]/g, '\\$&')}%`;
+
+export async function listUsers(db: Queryable, options: ListUsersOptions): Promise<{ users: UserRow[]; total: number }> {
+  const sort = options.sort?.length ? options.sort : [{ column: 'created_at', direction: 'desc' } as const];
+  // Identifiers cannot be bound parameters, so the clause is built only from the whitelist and
+  // the two directions, whatever the request said; id breaks ties so pages never overlap.
+  const order = sort
+    .map(({ column, direction }) => {
+      if (!SORTABLE_USER_COLUMNS.includes(column) || (direction !== 'asc' && direction !== 'desc')) throw new Error('bad sort');
+      return `${column} ${direction}`;
+    })
+    .concat(`id ${sort[0]!.direction}`)
+    .join(', ');
+  const params: unknown[] = [];
+  let where = '';
+  if (options.filter) {
+    params.push(likeLiteral(options.filter));
+    // Emails are stored lower-cased; the full name is matched in any case (GoTrue's ILIKE).
+    where = `WHERE email LIKE lower($1) OR raw_user_meta_data->>'full_name' ILIKE $1`;
+  }
+  // A BigInt product: page × per_page can pass 2^53 and must reach Postgres exactly (a bigint).
+  const offset = String((BigInt(options.page) - 1n) * BigInt(options.perPage));
   const [users, count] = await Promise.all([
-    db.query<UserRow>('SELECT * FROM users ORDER BY created_at, id LIMIT $1 OFFSET $2', [perPage, (page - 1) * perPage]),
-    db.query<{ total: string | number }>('SELECT count(*) AS total FROM users'),
+    db.query<UserRow>(`SELECT * FROM users ${where} ORDER BY ${order} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`, [
+      ...params,
+      options.perPage,
+      offset,
+    ]),
+    db.query<{ total: string | number }>(`SELECT count(*) AS total FROM users ${where}`, params),
   ]);
   return { users, total: Number(count[0]?.total ?? 0) };
 }
