@@ -1,6 +1,7 @@
 /** Every endpoint of the server; the router, the docs and the route tests read this list. */
 import type { Route } from '../http/route.js';
 import { adminAudit } from './admin-audit.js';
+import { adminOutbox } from './email/admin-outbox.js';
 import { adminImportKey, adminListKeys, adminRetireKey, adminRotateKeys } from './admin-keys.js';
 import { adminEndSession, adminEndUserSessions, adminListSessions } from './admin-sessions.js';
 import { metrics } from './metrics.js';
@@ -38,6 +39,7 @@ export const ROUTES: readonly Route<any, any>[] = [
   adminRetireKey,
   adminImportKey,
   adminAudit,
+  adminOutbox,
   metrics,
   openapi,
 ];

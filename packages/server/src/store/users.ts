@@ -18,6 +18,13 @@ export interface UserRow {
   is_anonymous: boolean;
   created_at: Date;
   updated_at: Date;
+  // The email flows' bookkeeping (issue #13). Optional: statements on the refresh path do not read them.
+  invited_at?: Date | null;
+  confirmation_sent_at?: Date | null;
+  recovery_sent_at?: Date | null;
+  email_change?: string | null;
+  email_change_sent_at?: Date | null;
+  reauthentication_sent_at?: Date | null;
 }
 
 /** A user without its password hash: what every response and token is built from. */
@@ -70,7 +77,24 @@ export function userJson(row: PublicUserRow): Record<string, unknown> {
     updated_at: iso(row.updated_at),
     is_anonymous: row.is_anonymous,
     ...(row.banned_until ? { banned_until: iso(row.banned_until) } : {}),
+    ...emailFlowFields(row),
   };
+}
+
+/** GoTrue's fields about mailed actions, each only when set (as GoTrue omits them). */
+function emailFlowFields(row: PublicUserRow): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const key of [
+    'invited_at',
+    'confirmation_sent_at',
+    'recovery_sent_at',
+    'email_change_sent_at',
+    'reauthentication_sent_at',
+  ] as const) {
+    if (row[key]) fields[key] = iso(row[key] as Date);
+  }
+  if (row.email_change) fields.new_email = row.email_change;
+  return fields;
 }
 
 export function isBanned(row: Pick<UserRow, 'banned_until'>, now: Date): boolean {
