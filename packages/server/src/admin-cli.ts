@@ -224,11 +224,12 @@ function outboxText(data: { transport: string; messages: OutboxMessage[] }): str
   }
   return data.messages
     .map((m) => {
-      const lines = [`${m.created_at}  to ${m.to}  (${m.kind}${data.transport === 'smtp' ? `, ${m.status}` : ''})`];
+      const shown = data.transport === 'smtp' || m.status === 'suppressed' ? `, ${m.status}` : '';
+      const lines = [`${m.created_at}  to ${m.to}  (${m.kind}${shown})`];
       if (m.subject) lines.push(`  subject: ${m.subject}`);
       if (m.link) lines.push(`  link:    ${m.link}`);
       if (m.code) lines.push(`  code:    ${m.code}`);
-      if (m.last_error) lines.push(`  error:   ${m.last_error}`);
+      if (m.last_error) lines.push(m.status === 'suppressed' ? `  not sent: ${m.last_error}` : `  error:   ${m.last_error}`);
       return lines.join('\n');
     })
     .join('\n\n');

@@ -161,6 +161,8 @@ export const MIGRATIONS: readonly Migration[] = [
         status text NOT NULL,
         attempts integer NOT NULL DEFAULT 0,
         next_attempt_at timestamptz,
+        -- A process delivering it holds it until then (one that dies lets go when it passes).
+        claimed_until timestamptz,
         sent_at timestamptz,
         last_error text
       );

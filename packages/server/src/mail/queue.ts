@@ -25,7 +25,16 @@ import type { Clock } from '../clock.js';
 import { seal, unseal } from '../crypto/seal.js';
 import type { Database, Queryable } from '../db/database.js';
 import type { Logger } from '../log.js';
-import { claimDueMail, insertMail, listMail, markMailFailed, markMailRetry, markMailSent, type MailRow } from '../store/mail.js';
+import {
+  claimDueMail,
+  insertMail,
+  listMail,
+  markMailFailed,
+  markMailRetry,
+  markMailSent,
+  retryWaitingMailNow,
+  type MailRow,
+} from '../store/mail.js';
 import { MailSendError, type MailMessage, type MailTransport } from './transport.js';
 
 /** Longest a claimed message is held by one sender (above nodemailer's timeouts: 10 s + 10 s + 30 s). */
@@ -108,6 +117,16 @@ export class MailQueue {
     return { id, message };
   }
 
+  /**
+   * Records, in the caller's transaction, a message a request must not send (an unknown address),
+   * after the same sealing work as a real one; it is never delivered and keeps no content.
+   */
+  async suppress(tx: Queryable, message: MailMessage, reason: string, now: Date): Promise<void> {
+    const id = randomUUID();
+    seal(this.options.sealKey, JSON.stringify(pick(message)), id);
+    await insertMail(tx, { id, now, kind: message.kind, to: message.to, sealed: null, status: 'suppressed', reason });
+  }
+
   /** After the commit: the dev outbox announces each message; SMTP delivery starts. */
   settle(mails: readonly QueuedMail[]): void {
     if (mails.length === 0) return;
@@ -170,8 +189,12 @@ export class MailQueue {
     try {
       await transport.send(message);
       await markMailSent(db, row.id, new Date(clock()));
-      if (this.down) log.info('SMTP server reachable again; sending mail');
-      this.down = false;
+      if (this.down) {
+        log.info('SMTP server reachable again; sending mail');
+        this.down = false;
+        await retryWaitingMailNow(db, new Date(clock()));
+        this.again = true;
+      }
       this.options.onDelivered?.();
     } catch (error) {
       if (!(error instanceof MailSendError)) throw error;
@@ -212,6 +235,8 @@ export class MailQueue {
     }
     this.options.log.info('SMTP server reachable again; sending mail');
     this.down = false;
+    // What waited out the outage goes now, not at its next retry (which may be minutes away).
+    await retryWaitingMailNow(this.options.db, new Date(this.options.clock()));
     await this.deliverDue();
   }
 

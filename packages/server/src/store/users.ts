@@ -34,9 +34,14 @@ export type PublicUserRow = Omit<UserRow, 'encrypted_password'>;
 export const PUBLIC_USER_COLUMNS =
   'u.id, u.aud, u.role, u.email, u.phone, u.email_confirmed_at, u.last_sign_in_at, u.raw_app_meta_data, u.raw_user_meta_data, u.banned_until, u.is_anonymous, u.created_at, u.updated_at';
 
+/** The email flows' columns of a user (issue #13), shown in its JSON. */
+const EMAIL_FLOW_COLUMNS =
+  'u.invited_at, u.confirmation_sent_at, u.recovery_sent_at, u.email_change, u.email_change_sent_at, u.reauthentication_sent_at';
+
 /** The column list of a user, for statements that join users with something else. */
 export const USER_COLUMNS =
-  'u.id, u.aud, u.role, u.email, u.phone, u.encrypted_password, u.email_confirmed_at, u.last_sign_in_at, u.raw_app_meta_data, u.raw_user_meta_data, u.banned_until, u.is_anonymous, u.created_at, u.updated_at';
+  'u.id, u.aud, u.role, u.email, u.phone, u.encrypted_password, u.email_confirmed_at, u.last_sign_in_at, u.raw_app_meta_data, u.raw_user_meta_data, u.banned_until, u.is_anonymous, u.created_at, u.updated_at, ' +
+  EMAIL_FLOW_COLUMNS;
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 

@@ -137,7 +137,8 @@ export function linkIn(mail: ReceivedMail): string {
 
 /** The first run of 6–10 digits standing alone in a message's text: the one-time code. */
 export function codeIn(mail: ReceivedMail): string {
-  const match = /(?<![\d/=&.-])\d{6,10}(?![\d/&])/.exec(mail.text.replace(/https?:\/\/\S+/g, ''));
+  // Links and addresses hold digits too (hex tokens, generated local parts): leave them out.
+  const match = /(?<![\d/=&.-])\d{6,10}(?![\d/&])/.exec(mail.text.replace(/https?:\/\/\S+/g, '').replace(/\S+@\S+/g, ''));
   if (!match) throw new Error(`no code in: ${mail.text}`);
   return match[0];
 }
