@@ -1,4 +1,5 @@
 /** Everything a request handler needs, built once at start (server.ts) and passed to every route. */
+import type { ProviderRegistry } from './providers/registry.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { KeyRing } from './crypto/signing-keys.js';
@@ -47,4 +48,8 @@ export interface App {
   externalUrl(): string;
   /** Deletes anonymous users older than LATCHKEY_ANONYMOUS_RETENTION_DAYS (also run hourly); returns how many. */
   purgeAnonymousUsers(): Promise<number>;
+  /** The enabled identity providers' clients, by name (LATCHKEY_EXTERNAL_<NAME>_*). */
+  providers: ProviderRegistry;
+  /** MAC key of provider-flow states, derived from the secret key. */
+  oauthStateKey: Buffer;
 }

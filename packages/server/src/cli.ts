@@ -5,6 +5,7 @@
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { providerSettingsHelp } from './providers/settings.js';
 import { ConfigError, resolveConfig, settingsHelp, SETTINGS, type Config } from './config.js';
 import { embeddedDirectory } from './db/database.js';
 import { migrate } from './db/migrate.js';
@@ -29,6 +30,9 @@ Run "latchkey <command> --help" for the options of a command.`;
 
 const COMMON_OPTIONS = `Options:
 ${settingsHelp()}
+
+Per-provider settings (one group per provider NAME, e.g. LATCHKEY_EXTERNAL_GOOGLE_CLIENT_ID):
+${providerSettingsHelp()}
   --help                                   Show this help`;
 
 const HELP: Record<string, string> = {

@@ -83,7 +83,13 @@ export interface Config {
   externalAnonymousUsersEnabled: boolean;
   /** Days after which anonymous users that never added an email are deleted (0 = never). */
   anonymousRetentionDays: number;
+  /** Sign-in providers, from the per-provider `LATCHKEY_EXTERNAL_<NAME>_*` variables (providers/settings.ts). */
+  externalProviders: Record<string, ExternalProviderConfig>;
+  /** Signed-in users may link further identities (GoTrue `GOTRUE_SECURITY_MANUAL_LINKING_ENABLED`). */
+  securityManualLinkingEnabled: boolean;
 }
+
+import { parseExternalProviders, type ExternalProviderConfig } from './providers/settings.js';
 
 /** A number of events per window of seconds. */
 export interface Rate {
@@ -538,6 +544,25 @@ export const SETTINGS = [
     description: 'Days after which anonymous users that never became permanent are deleted with their sessions (0 = never).',
     parse: seconds,
   }),
+  setting({
+    key: 'externalProviders',
+    env: 'LATCHKEY_EXTERNAL_<NAME>_*',
+    default: {},
+    defaultText: 'none',
+    description:
+      'Sign-in providers (OpenID Connect by issuer, presets google, azure, gitlab, keycloak, github): one group of variables per provider, listed under "Per-provider settings". Read from the environment only.',
+    parse: () => {
+      throw new ConfigError('per-provider settings are read from LATCHKEY_EXTERNAL_<NAME>_* variables');
+    },
+  }),
+  setting({
+    key: 'securityManualLinkingEnabled',
+    env: 'LATCHKEY_SECURITY_MANUAL_LINKING_ENABLED',
+    default: false,
+    description:
+      'Signed-in users may link another provider identity (GET /user/identities/authorize, supabase-js linkIdentity) and unlink one; off, both answer 404 manual_linking_disabled as GoTrue.',
+    parse: bool,
+  }),
 ] as const;
 
 export function defaultConfig(): Config {
@@ -558,6 +583,11 @@ export function resolveConfig(flags: Record<string, string | undefined>, env: No
     else if (env[s.env] !== undefined) config[s.key] = s.parse(env[s.env] as string, s.env);
   }
   // LATCHKEY_RATE_LIMITS=off reads naturally; bool() already accepts it.
+  try {
+    config.externalProviders = parseExternalProviders(env);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
   return config as unknown as Config;
 }
 

@@ -52,6 +52,15 @@ export const ERROR_CODES = {
   flow_state_expired: [422, 'invalid flow state, flow state has expired'],
   reauthentication_not_valid: [422, 'Nonce has expired or is invalid'],
   over_email_send_rate_limit: [429, 'email rate limit exceeded'],
+  // Sign-in with identity providers (issue #14), with GoTrue's statuses and messages.
+  bad_oauth_state: [400, 'OAuth state parameter is invalid'],
+  bad_oauth_callback: [400, 'OAuth callback is missing its code'],
+  provider_disabled: [400, 'Provider is not enabled'],
+  manual_linking_disabled: [404, 'Manual linking is disabled'],
+  identity_not_found: [422, "Identity doesn't exist"],
+  identity_already_exists: [422, 'Identity is already linked to another user'],
+  single_identity_not_deletable: [422, 'User must have at least 1 identity after unlinking'],
+  provider_unavailable: [502, 'The identity provider could not be reached; try again later.'],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

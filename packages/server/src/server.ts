@@ -12,6 +12,8 @@ import { loadKeyRing, reloadKeyRing } from './crypto/signing-keys.js';
 import { embeddedDirectory, openDatabase, type Database } from './db/database.js';
 import { migrate } from './db/migrate.js';
 import { createRequestHandler } from './http/handler.js';
+import { providerRegistry } from './providers/registry.js';
+import { withRequestCookies } from './http/request-cookies.js';
 import { RateLimiter } from './http/rate-limit.js';
 import { createLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
@@ -181,6 +183,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       redirects,
       codeKey: deriveKey(apiKeys.secretKey, 'one-time-code-mac'),
       externalUrl: () => config.apiExternalUrl ?? app.issuer,
+      providers: providerRegistry(config.externalProviders),
+      oauthStateKey: deriveKey(apiKeys.secretKey, 'oauth-state-mac'),
       async purgeAnonymousUsers() {
         if (config.anonymousRetentionDays === 0) return 0;
         const count = await purgeAnonymousUsers(db, new Date(clock() - config.anonymousRetentionDays * 86_400_000));
@@ -196,7 +200,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       },
     };
     const handle = createRequestHandler(app, { routes: ROUTES, draining: () => draining, requestTimeoutMs: REQUEST_TIMEOUT_MS });
-    const httpServer = createServer((req, res) => void handle(req, res));
+    // The Cookie header reaches the provider routes through http/request-cookies.ts.
+    const httpServer = createServer((req, res) => void withRequestCookies(req.headers.cookie, () => handle(req, res)));
     server = httpServer;
     // A client that trickles its request must not hold a connection forever. (Node enforces
     // requestTimeout only while headersTimeout is not longer.)

@@ -311,7 +311,13 @@ function requestFor(server: TestServer, route: Route<any, any>, c: Case, credent
     } else body = jsonText(c.body).slice(0, Math.max(1, Math.floor(jsonText(c.body).length / 2)));
     if (c.contentType) headers['content-type'] = c.contentType;
   }
-  return fetch(`${server.url}${c.prefix}${path}${c.query ? `?${c.query}` : ''}`, { method: route.method, headers, body });
+  // Redirects (GET /verify, GET /callback) go to the app, which does not run here: not followed.
+  return fetch(`${server.url}${c.prefix}${path}${c.query ? `?${c.query}` : ''}`, {
+    method: route.method,
+    headers,
+    body,
+    redirect: 'manual',
+  });
 }
 
 /** The response is not a 5xx, and an error is coded in the shape the request asked for. */

@@ -209,4 +209,44 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX send_limits_window_start_idx ON send_limits (window_start);
     `,
   },
+  {
+    version: 5,
+    name: 'provider identities and sign-in flows (issue #14)',
+    // Self-contained (it references only users): it may be renumbered when branches merge.
+    sql: `
+      -- A user's accounts at identity providers: (provider, the provider's subject) is one
+      -- identity and belongs to one user. identity_data is what the provider said (GoTrue's).
+      CREATE TABLE identities (
+        id uuid PRIMARY KEY,
+        user_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        provider text NOT NULL,
+        provider_id text NOT NULL,
+        identity_data jsonb NOT NULL DEFAULT '{}'::jsonb,
+        email text,
+        last_sign_in_at timestamptz,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL,
+        UNIQUE (provider, provider_id)
+      );
+      CREATE INDEX identities_user_id_idx ON identities (user_id);
+
+      -- A provider sign-in between GET /authorize and GET /callback: consumed by one DELETE (single
+      -- use), valid for minutes. browser_hash is the SHA-256 of the cookie that binds it to the
+      -- browser that started it; nonce and code_verifier go to the provider (OIDC nonce, PKCE).
+      CREATE TABLE oauth_flows (
+        id uuid PRIMARY KEY,
+        provider text NOT NULL,
+        browser_hash text NOT NULL,
+        redirect_to text NOT NULL,
+        nonce text NOT NULL,
+        code_verifier text NOT NULL,
+        scopes text NOT NULL,
+        code_challenge text,
+        code_challenge_method text,
+        linking_user_id uuid REFERENCES users (id) ON DELETE CASCADE,
+        created_at timestamptz NOT NULL
+      );
+      CREATE INDEX oauth_flows_created_at_idx ON oauth_flows (created_at);
+    `,
+  },
 ];

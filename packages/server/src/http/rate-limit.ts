@@ -38,6 +38,8 @@ export const DEFAULT_RULES = {
   refreshPerIp: { capacity: 1000, windowSeconds: 60, per: 'ip' },
   /** Genuine refreshes per session: a burst of 100 parallel refreshes fits with room to spare. */
   refreshPerSession: { capacity: 300, windowSeconds: 60, per: 'session' },
+  /** Provider sign-ins started, finished or ID tokens presented, per client IP: each costs calls to the provider. */
+  oauthPerIp: { capacity: 60, windowSeconds: 300, per: 'ip' },
 } satisfies Record<string, RateRule>;
 
 export type RuleName = keyof typeof DEFAULT_RULES;

@@ -20,6 +20,9 @@ import { health, jwks, settings } from './meta.js';
 import { signup } from './signup.js';
 import { token } from './token.js';
 import { getUser, putUser } from './user.js';
+import { authorize } from './oauth/authorize.js';
+import { callback } from './oauth/callback.js';
+import { linkIdentity, unlinkIdentityRoute } from './oauth/identities.js';
 
 export const ROUTES: readonly Route<any, any>[] = [
   health,
@@ -59,4 +62,8 @@ export const ROUTES: readonly Route<any, any>[] = [
   adminOutbox,
   metrics,
   openapi,
+  authorize,
+  callback,
+  linkIdentity,
+  unlinkIdentityRoute,
 ];

@@ -33,7 +33,13 @@ export const settings = route({
   async handler({ app }) {
     return {
       body: {
-        external: { anonymous_users: app.config.externalAnonymousUsersEnabled, email: true, phone: false },
+        external: {
+          anonymous_users: app.config.externalAnonymousUsersEnabled,
+          email: true,
+          phone: false,
+          // Each enabled identity provider by name, true (GoTrue lists its providers the same way).
+          ...Object.fromEntries([...app.providers.keys()].map((name) => [name, true])),
+        },
         disable_signup: app.config.disableSignup,
         mailer_autoconfirm: app.config.mailerAutoconfirm,
         phone_autoconfirm: false,

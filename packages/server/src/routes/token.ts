@@ -8,6 +8,7 @@ import { createSession, rotate } from '../store/sessions.js';
 import { findUserByEmail, isBanned } from '../store/users.js';
 import { sessionResponse } from './session-response.js';
 import { exchangePkce } from './email/pkce-exchange.js';
+import { idTokenSignIn } from './oauth/id-token.js';
 
 const passwordGrant = z.object({ email: emailField, password: passwordField });
 const refreshGrant = z.object({ refresh_token: z.string().min(1, 'refresh_token required').max(4096) });
@@ -78,7 +79,7 @@ export const token = route({
   path: '/token',
   auth: 'public',
   summary:
-    'grant_type=password with { email, password }: sign in (400 email_not_confirmed before the address is confirmed); grant_type=refresh_token with { refresh_token }: rotate; grant_type=pkce with { auth_code, code_verifier }: the session of a PKCE flow. All answer { access_token, token_type, expires_in, expires_at, refresh_token, user }.',
+    'grant_type=password with { email, password }: sign in (400 email_not_confirmed before the address is confirmed); grant_type=refresh_token with { refresh_token }: rotate; grant_type=pkce with { auth_code, code_verifier }: the session of a PKCE flow; grant_type=id_token with { provider, id_token, nonce }: sign in with an ID token of an enabled OpenID provider. All answer { access_token, token_type, expires_in, expires_at, refresh_token, user }.',
   query: z.object({ grant_type: z.string().optional() }),
   body: z.unknown(),
   async handler({ app, body, query, request }) {
@@ -89,6 +90,8 @@ export const token = route({
         return { body: await refresh(app, body ?? {}, request) };
       case 'pkce':
         return { body: await exchangePkce(app, body ?? {}, request) };
+      case 'id_token':
+        return { body: await idTokenSignIn(app, body ?? {}, request) };
       default:
         throw new LatchkeyError('unsupported_grant_type', `Unsupported grant_type "${String(query.grant_type ?? '')}".`);
     }

@@ -1,3 +1,4 @@
+import { withIdentities } from '../store/identities.js';
 import { z } from 'zod';
 import { hashCode } from '../crypto/one-time-token.js';
 import { assertStrongPassword, hashPassword, verifyPassword } from '../crypto/password.js';
@@ -21,8 +22,8 @@ export const getUser = route({
   path: '/user',
   auth: 'user',
   summary: "The signed-in user. 403 session_not_found once the token's session is revoked.",
-  async handler({ auth }) {
-    return { body: userJson(auth!.user) };
+  async handler({ app, auth }) {
+    return { body: userJson(await withIdentities(app.db, auth!.user)) };
   },
 });
 

@@ -29,6 +29,9 @@ export const AUDIT_TYPES = [
   'email_changed',
   'user_invited',
   'anonymous_users_purged',
+  // Identity providers (issue #14).
+  'identity_linked',
+  'identity_unlinked',
 ] as const;
 
 export type AuditType = (typeof AUDIT_TYPES)[number];

@@ -25,6 +25,8 @@ export interface UserRow {
   email_change?: string | null;
   email_change_sent_at?: Date | null;
   reauthentication_sent_at?: Date | null;
+  /** Provider identities (issue #14), GoTrue's JSON shape; attached by the routes that show them (store/identities.ts). */
+  provider_identities?: Record<string, unknown>[];
 }
 
 /** A user without its password hash: what every response and token is built from. */
@@ -51,21 +53,25 @@ export function appMetadata(row: PublicUserRow): Record<string, unknown> {
 
 /** The user object GoTrue returns (what supabase-js types as `User`). Never the password hash. */
 export function userJson(row: PublicUserRow): Record<string, unknown> {
-  const identity = row.email
-    ? [
-        {
-          identity_id: row.id,
-          id: row.id,
-          user_id: row.id,
-          identity_data: { email: row.email, email_verified: row.email_confirmed_at !== null, phone_verified: false, sub: row.id },
-          provider: 'email',
-          last_sign_in_at: iso(row.last_sign_in_at),
-          created_at: iso(row.created_at),
-          updated_at: iso(row.updated_at),
-          email: row.email,
-        },
-      ]
-    : [];
+  // The email identity only for users who signed up with an email (a provider-only user's
+  // address came from its provider identity, which is listed instead).
+  const providers = appMetadata(row).providers;
+  const identity =
+    row.email && (!Array.isArray(providers) || providers.includes('email'))
+      ? [
+          {
+            identity_id: row.id,
+            id: row.id,
+            user_id: row.id,
+            identity_data: { email: row.email, email_verified: row.email_confirmed_at !== null, phone_verified: false, sub: row.id },
+            provider: 'email',
+            last_sign_in_at: iso(row.last_sign_in_at),
+            created_at: iso(row.created_at),
+            updated_at: iso(row.updated_at),
+            email: row.email,
+          },
+        ]
+      : [];
   return {
     id: row.id,
     aud: row.aud,
@@ -77,7 +83,7 @@ export function userJson(row: PublicUserRow): Record<string, unknown> {
     last_sign_in_at: iso(row.last_sign_in_at),
     app_metadata: appMetadata(row),
     user_metadata: row.raw_user_meta_data,
-    identities: identity,
+    identities: [...identity, ...(row.provider_identities ?? [])],
     created_at: iso(row.created_at),
     updated_at: iso(row.updated_at),
     is_anonymous: row.is_anonymous,

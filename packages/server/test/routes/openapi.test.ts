@@ -24,6 +24,8 @@ it('documents every route, and every documented operation is served', async () =
       method,
       headers: { 'content-type': 'application/json' },
       body: method === 'GET' ? undefined : '{}',
+      // The provider flows answer with redirects to the app (GET /callback): routed, not to be followed.
+      redirect: 'manual',
     });
     // Served means routed: whatever the answer (401, 400, 404 user_not_found…), not the router's not_found.
     const body = res.status === 204 || res.headers.get('content-type')?.includes('text/plain') ? {} : await res.json().catch(() => ({}));

@@ -1,0 +1,265 @@
+/**
+ * Provider sign-in against a real OpenID provider (node-oidc-provider on a free port): discovery,
+ * the redirect flow with its state, nonce and PKCE, identities and linking, the id_token grant.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ExternalProviderConfig } from '../../../src/providers/settings.js';
+import { startTestServer, testDatabases, type TestServer } from '../../../src/testing.js';
+import { call, databaseCases, signUp, uniqueEmail } from '../../helpers.js';
+import { browse, CookieJar, nativeIdToken, pkcePair, startIdp, CLIENT_ID, CLIENT_SECRET, type TestIdp } from '../../support/oidc-idp.js';
+
+const APP = 'http://localhost:3000';
+
+function oidc(name: string, issuer: string): ExternalProviderConfig {
+  return {
+    name,
+    kind: 'oidc',
+    clientId: CLIENT_ID,
+    audiences: [CLIENT_ID],
+    secret: CLIENT_SECRET,
+    redirectUri: undefined,
+    issuer,
+    scopes: ['openid', 'email', 'profile'],
+  };
+}
+
+describe.each(databaseCases(testDatabases()))('OpenID Connect providers on %s', (_name, database) => {
+  let idp: TestIdp;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    idp = await startIdp();
+    server = await startTestServer({
+      database,
+      config: {
+        externalProviders: { idp: oidc('idp', idp.issuer), down: oidc('down', 'http://127.0.0.1:9') },
+        securityManualLinkingEnabled: true,
+      },
+    });
+    idp.configure([`${server.authUrl}/callback`]);
+  });
+  afterAll(async () => {
+    await server?.close();
+    await idp?.close();
+  });
+
+  const account = (email = uniqueEmail('idp'), verified = true) => {
+    const id = `acct-${randomBytes(6).toString('hex')}`;
+    idp.accounts.set(id, { email, email_verified: verified, name: 'Ada Lovelace' });
+    return { id, email };
+  };
+
+  /** Starts at /authorize, signs in at the provider, returns the callback URL (not yet followed). */
+  async function toCallback(login: string, jar = new CookieJar(), query = ''): Promise<URL> {
+    return browse(`${server.authUrl}/authorize?provider=idp${query}`, jar, `${server.authUrl}/callback`, login);
+  }
+
+  async function follow(url: URL | string, jar: CookieJar): Promise<URL> {
+    const res = await fetch(url, { redirect: 'manual', headers: { cookie: jar.header() } });
+    jar.take(res);
+    expect(res.status).toBe(302);
+    return new URL(res.headers.get('location')!);
+  }
+
+  const fragment = (url: URL) => new URLSearchParams(url.hash.slice(1));
+
+  it('GET /settings lists the enabled providers under external', async () => {
+    const { body } = await call(server.authUrl, 'GET', '/settings');
+    expect(body.external).toMatchObject({ idp: true, down: true, email: true });
+  });
+
+  it('a full sign-in: discovery, provider login and consent, back at the app with a session that rotates', async () => {
+    const { id, email } = account();
+    const jar = new CookieJar();
+    const start = await fetch(`${server.authUrl}/authorize?provider=idp&redirect_to=${encodeURIComponent(`${APP}/welcome`)}`, {
+      redirect: 'manual',
+    });
+    expect(start.status).toBe(302);
+    const toIdp = new URL(start.headers.get('location')!);
+    expect(toIdp.origin).toBe(idp.issuer);
+    expect(toIdp.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(toIdp.searchParams.get('nonce')).toBeTruthy();
+    expect(start.headers.get('set-cookie')).toMatch(/latchkey-oauth-browser=.*HttpOnly; SameSite=Lax/);
+    jar.take(start);
+    const cb = await browse(toIdp.href, jar, `${server.authUrl}/callback`, id);
+    const back = await follow(cb, jar);
+    expect(back.origin + back.pathname).toBe(`${APP}/welcome`);
+    const params = fragment(back);
+    expect(back.search).toBe('');
+    expect(params.get('token_type')).toBe('bearer');
+    expect(params.get('provider_token')).toBeTruthy();
+    const me = await call(server.authUrl, 'GET', '/user', { token: params.get('access_token')! });
+    expect(me.body.email).toBe(email);
+    expect(me.body.app_metadata).toEqual({ provider: 'idp', providers: ['idp'] });
+    expect(me.body.identities).toHaveLength(1);
+    expect(me.body.identities[0]).toMatchObject({ provider: 'idp', id, identity_data: { email, email_verified: true, sub: id } });
+    const claims = JSON.parse(Buffer.from(params.get('access_token')!.split('.')[1]!, 'base64url').toString());
+    expect(claims.amr[0].method).toBe('oauth');
+    const rotated = await call(server.authUrl, 'POST', '/token?grant_type=refresh_token', {
+      body: { refresh_token: params.get('refresh_token') },
+    });
+    expect(rotated.status).toBe(200);
+  });
+
+  async function signIn(login: string, query = ''): Promise<URLSearchParams> {
+    const jar = new CookieJar();
+    return fragment(await follow(await toCallback(login, jar, query), jar));
+  }
+  const me = (params: URLSearchParams) => call(server.authUrl, 'GET', '/user', { token: params.get('access_token')! }).then((r) => r.body);
+
+  it('a returning user gets the same account and one identity', async () => {
+    const { id } = account();
+    const first = await me(await signIn(id));
+    const again = await me(await signIn(id));
+    expect(again.id).toBe(first.id);
+    expect(again.identities).toHaveLength(1);
+  });
+
+  it('a verified provider email joins the user who confirmed that address (linking)', async () => {
+    const email = uniqueEmail('linked');
+    const password = await signUp(server, email);
+    const { id } = account(email, true);
+    const user = await me(await signIn(id));
+    expect(user.id).toBe(password.user.id);
+    expect(user.app_metadata).toEqual({ provider: 'email', providers: ['email', 'idp'] });
+    expect(user.identities.map((i: { provider: string }) => i.provider)).toEqual(['email', 'idp']);
+  });
+
+  it('an unverified provider email never joins an existing account: a new user, without the address', async () => {
+    const email = uniqueEmail('victim');
+    const victim = await signUp(server, email);
+    const { id } = account(email, false);
+    const user = await me(await signIn(id));
+    expect(user.id).not.toBe(victim.user.id);
+    expect(user.email).toBe('');
+    expect(user.identities[0].identity_data.email_verified).toBe(false);
+  });
+
+  it('PKCE: ?code= back at the app, exchanged once with the verifier for an oauth session', async () => {
+    const { id, email } = account();
+    const { verifier, challenge } = pkcePair();
+    const jar = new CookieJar();
+    const back = await follow(await toCallback(id, jar, `&code_challenge=${challenge}&code_challenge_method=s256`), jar);
+    const code = back.searchParams.get('code')!;
+    expect(code).toBeTruthy();
+    expect(back.hash).toBe('');
+    const wrong = await call(server.authUrl, 'POST', '/token?grant_type=pkce', {
+      body: { auth_code: code, code_verifier: pkcePair().verifier },
+    });
+    expect(wrong.body.code).toBe('bad_code_verifier');
+    const ok = await call(server.authUrl, 'POST', '/token?grant_type=pkce', { body: { auth_code: code, code_verifier: verifier } });
+    expect(ok.status).toBe(200);
+    expect(ok.body.user.email).toBe(email);
+    const again = await call(server.authUrl, 'POST', '/token?grant_type=pkce', { body: { auth_code: code, code_verifier: verifier } });
+    expect(again.body.code).toBe('flow_state_not_found');
+  });
+
+  it('provider down: a clear error back at the app, and nothing stored', async () => {
+    const res = await fetch(`${server.authUrl}/authorize?provider=down&redirect_to=${encodeURIComponent(`${APP}/x`)}`, {
+      redirect: 'manual',
+    });
+    expect(res.status).toBe(302);
+    const back = new URL(res.headers.get('location')!);
+    expect(back.origin + back.pathname).toBe(`${APP}/x`);
+    expect(back.searchParams.get('error')).toBe('temporarily_unavailable');
+    expect(back.searchParams.get('error_code')).toBe('provider_unavailable');
+  });
+
+  it('an unknown provider is a 400 as in GoTrue', async () => {
+    const res = await call(server.authUrl, 'GET', '/authorize?provider=nope');
+    expect(res.status).toBe(400);
+    expect(res.body.message).toBe('Unsupported provider: Provider nope could not be found');
+  });
+
+  describe('id_token grant (signInWithIdToken)', () => {
+    const nonce = () => randomBytes(16).toString('hex');
+    const hashed = (raw: string) => createHash('sha256').update(raw).digest('hex');
+
+    it('signs in with an ID token whose nonce is the hash of the one passed', async () => {
+      const { id, email } = account();
+      const raw = nonce();
+      const idToken = await nativeIdToken(idp, id, { nonce: hashed(raw) });
+      const res = await call(server.authUrl, 'POST', '/token?grant_type=id_token', {
+        body: { provider: 'idp', id_token: idToken, nonce: raw },
+      });
+      expect(res.status).toBe(200);
+      expect(res.body.user.email).toBe(email);
+      expect(res.body.user.identities[0].provider).toBe('idp');
+    });
+
+    it('refuses a nonce mismatch, another audience and an expired token', async () => {
+      const { id } = account();
+      const raw = nonce();
+      const idToken = await nativeIdToken(idp, id, { nonce: hashed(raw) });
+      const mismatch = await call(server.authUrl, 'POST', '/token?grant_type=id_token', {
+        body: { provider: 'idp', id_token: idToken, nonce: nonce() },
+      });
+      expect(mismatch.status).toBe(400);
+      expect(mismatch.body.message).toBe('Nonces mismatch');
+      const other = await nativeIdToken(idp, id, { clientId: 'other-app', nonce: hashed(raw) });
+      const audience = await call(server.authUrl, 'POST', '/token?grant_type=id_token', {
+        body: { provider: 'idp', id_token: other, nonce: raw },
+      });
+      expect(audience.status).toBe(400);
+      expect(audience.body.message).toMatch(/audience/);
+      const clock = server.clock();
+      server.clock.advance(2 * 3600_000);
+      try {
+        const expired = await call(server.authUrl, 'POST', '/token?grant_type=id_token', {
+          body: { provider: 'idp', id_token: idToken, nonce: raw },
+        });
+        expect(expired.status).toBe(400);
+        expect(expired.body.message).toMatch(/expired/);
+      } finally {
+        server.clock.set(clock);
+      }
+      const users = await call(server.authUrl, 'GET', `/admin/users?filter=${encodeURIComponent(idp.accounts.get(id)!.email!)}`, {
+        token: server.secretKey,
+      });
+      expect(users.body.users).toHaveLength(0);
+    });
+  });
+
+  it('linkIdentity and unlinkIdentity: link a second identity, refuse to unlink the last one', async () => {
+    const first = account();
+    const session = await signIn(first.id);
+    const second = account(uniqueEmail('second'));
+    const start = await call(server.authUrl, 'GET', '/user/identities/authorize?provider=idp&skip_http_redirect=true', {
+      token: session.get('access_token')!,
+    });
+    expect(start.status).toBe(200);
+    const jar = new CookieJar();
+    for (const line of start.headers.getSetCookie()) jar.cookies.set(line.split('=')[0]!, line.split('=')[1]!.split(';')[0]!);
+    const back = fragment(await follow(await browse(start.body.url, jar, `${server.authUrl}/callback`, second.id), jar));
+    const user = await me(back);
+    expect(user.identities.map((i: { id: string }) => i.id).sort()).toEqual([first.id, second.id].sort());
+    const token = back.get('access_token')!;
+    const secondIdentity = user.identities.find((i: { id: string }) => i.id === second.id);
+    expect((await call(server.authUrl, 'DELETE', `/user/identities/${secondIdentity.identity_id}`, { token })).status).toBe(200);
+    const last = (await me(back)).identities[0];
+    const refused = await call(server.authUrl, 'DELETE', `/user/identities/${last.identity_id}`, { token });
+    expect(refused.status).toBe(422);
+    expect(refused.body.code).toBe('single_identity_not_deletable');
+  });
+
+  it('state: tampered, replayed and from another browser all fail back at the app; nothing is created', async () => {
+    const { id, email } = account();
+    const jar = new CookieJar();
+    const cb = await toCallback(id, jar);
+    const tampered = new URL(cb);
+    tampered.searchParams.set('state', `${cb.searchParams.get('state')!.slice(0, -2)}xx`);
+    const bad = await follow(tampered, jar);
+    expect(bad.searchParams.get('error_code')).toBe('bad_oauth_state');
+    const elsewhere = await follow(cb, new CookieJar());
+    expect(elsewhere.searchParams.get('error_code')).toBe('bad_oauth_state');
+    expect(elsewhere.searchParams.get('error_description')).toMatch(/browser/);
+    const ok = await follow(cb, jar);
+    expect(fragment(ok).get('access_token')).toBeTruthy();
+    const replay = await follow(cb, jar);
+    expect(replay.searchParams.get('error')).toBe('invalid_request');
+    expect(replay.searchParams.get('error_code')).toBe('bad_oauth_state');
+    const users = await call(server.authUrl, 'GET', `/admin/users?filter=${encodeURIComponent(email)}`, { token: server.secretKey });
+    expect(users.body.users).toHaveLength(1);
+  });
+});
