@@ -12,6 +12,8 @@ import { health, jwks, settings } from './meta.js';
 import { signup } from './signup.js';
 import { token } from './token.js';
 import { getUser, putUser } from './user.js';
+import { adminDeleteFactor, adminListFactors } from './mfa/admin-factors.js';
+import { challengeFactor, enrollFactor, unenrollFactor, verifyFactor } from './mfa/factors.js';
 
 export const ROUTES: readonly Route<any, any>[] = [
   health,
@@ -40,4 +42,10 @@ export const ROUTES: readonly Route<any, any>[] = [
   adminAudit,
   metrics,
   openapi,
+  enrollFactor,
+  challengeFactor,
+  verifyFactor,
+  unenrollFactor,
+  adminListFactors,
+  adminDeleteFactor,
 ];

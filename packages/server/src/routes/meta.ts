@@ -30,7 +30,7 @@ export const settings = route({
   path: '/settings',
   auth: 'public',
   summary: 'Which sign-in methods are enabled (GoTrue settings).',
-  async handler() {
+  async handler({ app }) {
     return {
       body: {
         external: { anonymous_users: false, email: true, phone: false },
@@ -39,6 +39,7 @@ export const settings = route({
         phone_autoconfirm: false,
         sms_provider: '',
         saml_enabled: false,
+        passkeys_enabled: app.config.passkeyEnabled,
       },
     };
   },
