@@ -59,7 +59,6 @@ export const ERROR_CODES = {
   webauthn_challenge_expired: [400, 'Challenge has expired'],
   webauthn_verification_failed: [400, 'Credential verification failed'],
   webauthn_credential_exists: [422, 'This credential is already registered'],
-  webauthn_credential_not_found: [404, 'Passkey not found'],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -14,6 +14,13 @@ import { token } from './token.js';
 import { getUser, putUser } from './user.js';
 import { adminDeleteFactor, adminListFactors } from './mfa/admin-factors.js';
 import { challengeFactor, enrollFactor, unenrollFactor, verifyFactor } from './mfa/factors.js';
+import {
+  passkeyAuthenticationOptions,
+  passkeyAuthenticationVerify,
+  passkeyRegistrationOptions,
+  passkeyRegistrationVerify,
+} from './passkeys/ceremonies.js';
+import { adminDeletePasskey, adminListPasskeys, deleteMyPasskey, listMyPasskeys, renameMyPasskey } from './passkeys/manage.js';
 
 export const ROUTES: readonly Route<any, any>[] = [
   health,
@@ -48,4 +55,13 @@ export const ROUTES: readonly Route<any, any>[] = [
   unenrollFactor,
   adminListFactors,
   adminDeleteFactor,
+  passkeyRegistrationOptions,
+  passkeyRegistrationVerify,
+  passkeyAuthenticationOptions,
+  passkeyAuthenticationVerify,
+  listMyPasskeys,
+  renameMyPasskey,
+  deleteMyPasskey,
+  adminListPasskeys,
+  adminDeletePasskey,
 ];
