@@ -40,7 +40,10 @@ export function totpUri(secret: string, issuer: string, accountName: string): st
  * turns it into a `data:image/svg+xml` URI; the markup holds no `#`, which would end one).
  */
 export function totpQrCode(uri: string): string {
-  return renderSVG(uri, { ecc: 'M', pixelSize: 4, border: 2 });
+  const svg = renderSVG(uri, { ecc: 'M', pixelSize: 4, border: 2 });
+  // An intrinsic size (as GoTrue's has), so an <img> of it is not stretched to its container.
+  const size = /viewBox="0 0 (\d+) \d+"/.exec(svg)?.[1];
+  return size ? svg.replace('<svg ', `<svg width="${size}" height="${size}" `) : svg;
 }
 
 /** The RFC 6238 time step (counter) of a moment. */

@@ -31,7 +31,7 @@ describe.each(testDatabases().map((d) => [d.startsWith('postgres') ? 'postgres' 
         `otpauth://totp/Acme:${encodeURIComponent(session.user.email)}?issuer=Acme&secret=${totp.secret}&algorithm=SHA1&digits=6&period=30`,
       );
       // Raw SVG as GoTrue sends it; supabase-js prefixes data:image/svg+xml;utf-8, and a # would end that URI.
-      expect(totp.qr_code).toMatch(/^<svg [^>]*viewBox="0 0 \d+ \d+"/);
+      expect(totp.qr_code).toMatch(/^<svg width="(\d+)" height="\1" [^>]*viewBox="0 0 \1 \1"/);
       expect(totp.qr_code).not.toContain('#');
       const user = await call(server.authUrl, 'GET', '/user', { token: session.access_token });
       expect(user.body.factors).toEqual([
