@@ -103,7 +103,7 @@ export const enrollFactor = route({
         if (!app.config.mfaTotpEnrollEnabled) throw new LatchkeyError('mfa_totp_enroll_not_enabled');
         const secret = generateTotpSecret();
         // GoTrue's default issuer is the site's host; Latchkey's is the WebAuthn RP id (the app's domain).
-        const uri = totpUri(secret, body.issuer || app.config.webauthnRpId, auth!.user.email ?? auth!.user.id);
+        const uri = totpUri(secret, body.issuer || app.config.webauthnRpId, auth!.user.email || auth!.user.id);
         factor = await enrolFactor(app, auth!, friendlyName, 'totp', (id) => sealTotpSecret(app.totpKey, id, secret), request.now);
         // The one time the secret leaves the server: the enrolling user puts it in their app.
         totp = { qr_code: totpQrCode(uri), secret, uri };
