@@ -12,6 +12,15 @@ import { health, jwks, settings } from './meta.js';
 import { signup } from './signup.js';
 import { token } from './token.js';
 import { getUser, putUser } from './user.js';
+import { adminDeleteFactor, adminListFactors } from './mfa/admin-factors.js';
+import { challengeFactor, enrollFactor, unenrollFactor, verifyFactor } from './mfa/factors.js';
+import {
+  passkeyAuthenticationOptions,
+  passkeyAuthenticationVerify,
+  passkeyRegistrationOptions,
+  passkeyRegistrationVerify,
+} from './passkeys/ceremonies.js';
+import { adminDeletePasskey, adminListPasskeys, deleteMyPasskey, listMyPasskeys, renameMyPasskey } from './passkeys/manage.js';
 
 export const ROUTES: readonly Route<any, any>[] = [
   health,
@@ -40,4 +49,19 @@ export const ROUTES: readonly Route<any, any>[] = [
   adminAudit,
   metrics,
   openapi,
+  enrollFactor,
+  challengeFactor,
+  verifyFactor,
+  unenrollFactor,
+  adminListFactors,
+  adminDeleteFactor,
+  passkeyRegistrationOptions,
+  passkeyRegistrationVerify,
+  passkeyAuthenticationOptions,
+  passkeyAuthenticationVerify,
+  listMyPasskeys,
+  renameMyPasskey,
+  deleteMyPasskey,
+  adminListPasskeys,
+  adminDeletePasskey,
 ];

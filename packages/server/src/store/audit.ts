@@ -20,6 +20,15 @@ export const AUDIT_TYPES = [
   'key_rotated',
   'key_retired',
   'key_imported',
+  'mfa_factor_enrolled',
+  'mfa_factor_verified',
+  'mfa_factor_removed',
+  'mfa_verification_failed',
+  'passkey_added',
+  'passkey_removed',
+  'passkey_login',
+  'passkey_login_failed',
+  'webauthn_counter_regression',
 ] as const;
 
 export type AuditType = (typeof AUDIT_TYPES)[number];
