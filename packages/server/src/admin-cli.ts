@@ -38,6 +38,10 @@ export const ADMIN_HELP: Record<string, string> = {
   latchkey keys import <file>        a P-256 private key (PEM or JWK) becomes the standby`,
   audit: `Usage:
   latchkey audit [--user <user-id>] [--type <type>] [--since <ISO time>] [--limit N]`,
+  outbox: `Usage:
+  latchkey outbox [--to <email>] [--limit N]      the dev outbox: email the server "sent" with no
+                                                  SMTP server configured, newest first, with links
+                                                  (with SMTP: what was delivered, queued or failed)`,
 };
 
 const COMMON = `
@@ -175,6 +179,15 @@ const COMMANDS: Record<string, Record<string, (ctx: AdminCliContext) => Promise<
       print(ctx, data, () => `imported key ${data.standby} as the standby`);
     },
   },
+  outbox: {
+    async ''(ctx) {
+      const query = new URLSearchParams();
+      if (typeof ctx.flags.to === 'string') query.set('to', ctx.flags.to);
+      if (typeof ctx.flags.limit === 'string') query.set('limit', ctx.flags.limit);
+      const data = await api(ctx, 'GET', `/admin/outbox?${query}`);
+      print(ctx, data, () => outboxText(data));
+    },
+  },
   audit: {
     async ''(ctx) {
       const query = new URLSearchParams();
@@ -192,6 +205,36 @@ const COMMANDS: Record<string, Record<string, (ctx: AdminCliContext) => Promise<
   },
 };
 
+interface OutboxMessage {
+  created_at: string;
+  to: string;
+  kind: string;
+  status: string;
+  subject?: string;
+  text?: string;
+  link?: string;
+  code?: string;
+  last_error?: string | null;
+}
+
+/** The outbox for a person: one block per message, the link on a line of its own to click or copy. */
+function outboxText(data: { transport: string; messages: OutboxMessage[] }): string {
+  if (data.messages.length === 0) {
+    return data.transport === 'outbox' ? '(the dev outbox is empty)' : '(no email yet)';
+  }
+  return data.messages
+    .map((m) => {
+      const shown = data.transport === 'smtp' || m.status === 'suppressed' ? `, ${m.status}` : '';
+      const lines = [`${m.created_at}  to ${m.to}  (${m.kind}${shown})`];
+      if (m.subject) lines.push(`  subject: ${m.subject}`);
+      if (m.link) lines.push(`  link:    ${m.link}`);
+      if (m.code) lines.push(`  code:    ${m.code}`);
+      if (m.last_error) lines.push(m.status === 'suppressed' ? `  not sent: ${m.last_error}` : `  error:   ${m.last_error}`);
+      return lines.join('\n');
+    })
+    .join('\n\n');
+}
+
 export const ADMIN_OPTIONS = {
   url: { type: 'string' },
   page: { type: 'string' },
@@ -205,6 +248,7 @@ export const ADMIN_OPTIONS = {
   type: { type: 'string' },
   since: { type: 'string' },
   limit: { type: 'string' },
+  to: { type: 'string' },
 } as const;
 
 export function isAdminGroup(group: string): boolean {
@@ -214,8 +258,9 @@ export function isAdminGroup(group: string): boolean {
 /** Runs `latchkey <group> <action> …`; throws UsageError for bad input, Error for API failures. */
 export async function runAdminCommand(group: string, positionals: string[], ctx: Omit<AdminCliContext, 'args'>): Promise<void> {
   const actions = COMMANDS[group] as Record<string, (ctx: AdminCliContext) => Promise<void>>;
-  const action = group === 'audit' ? '' : positionals[0];
-  const args = group === 'audit' ? positionals : positionals.slice(1);
+  const single = group === 'audit' || group === 'outbox';
+  const action = single ? '' : positionals[0];
+  const args = single ? positionals : positionals.slice(1);
   const run = action === undefined ? undefined : actions[action];
   if (!run) throw new UsageError(`${action ? `unknown action "${action}"` : 'missing action'} for "${group}"\n${adminHelp(group)}`);
   await run({ ...ctx, args });

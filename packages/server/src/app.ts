@@ -6,6 +6,9 @@ import type { Database } from './db/database.js';
 import type { RateLimiter } from './http/rate-limit.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
+import type { RedirectPolicy } from './http/redirect-to.js';
+import type { MailQueue } from './mail/queue.js';
+import type { Templates } from './mail/templates.js';
 import type { AuditEvent } from './store/audit.js';
 import type { ApiKeys } from './settings.js';
 import type { ReuseDetected, Rotations, SessionPolicy } from './store/sessions.js';
@@ -35,4 +38,15 @@ export interface App {
   /** Batches the compare-and-sets of concurrent refreshes (store/sessions.ts). */
   rotations: Rotations;
   onReuse(event: ReuseDetected): void;
+  /** Mail: the dev outbox or the SMTP delivery queue (mail/queue.ts). */
+  mail: MailQueue;
+  templates: Templates;
+  /** Where `redirect_to` may send a user (LATCHKEY_SITE_URL, LATCHKEY_URI_ALLOW_LIST). */
+  redirects: RedirectPolicy;
+  /** MAC key of stored one-time codes, derived from the secret key. */
+  codeKey: Buffer;
+  /** The auth API's public URL that email links point at (LATCHKEY_API_EXTERNAL_URL, else the issuer). */
+  externalUrl(): string;
+  /** Deletes anonymous users older than LATCHKEY_ANONYMOUS_RETENTION_DAYS (also run hourly); returns how many. */
+  purgeAnonymousUsers(): Promise<number>;
 }

@@ -23,6 +23,7 @@ Commands:
   sessions   list | revoke
   keys       list | rotate | retire | import     (signing keys)
   audit      query the audit trail
+  outbox     the dev outbox: email sent with no SMTP server configured
 
 Run "latchkey <command> --help" for the options of a command.`;
 
@@ -142,6 +143,10 @@ async function serve(config: Config): Promise<void> {
       `  issuer:    ${server.app.issuer}`,
       `  database:  ${describeDatabase(config.database)}`,
       `  API keys:  run "npx latchkey api-keys${directory && config.database !== './latchkey-data' ? ` --database ${config.database}` : ''}"`,
+      config.smtpHost
+        ? `  mail:      SMTP ${config.smtpHost}:${config.smtpPort}`
+        : `  mail:      dev outbox, no SMTP server (LATCHKEY_SMTP_HOST): read it with "npx latchkey outbox"`,
+      `  site URL:  ${config.siteUrl}${config.mailerAutoconfirm ? '  (sign-ups confirmed without mail: LATCHKEY_MAILER_AUTOCONFIRM)' : ''}`,
       '',
     ].join('\n'),
   );

@@ -78,6 +78,47 @@ export interface Config {
   webauthnRpDisplayName: string;
   /** Seconds a passkey challenge can be answered (GoTrue `GOTRUE_WEBAUTHN_CHALLENGE_EXPIRY_DURATION`). */
   webauthnChallengeExpiryDuration: number;
+  /** The app's URL: where email links land when no allowed `redirect_to` is given (GoTrue `GOTRUE_SITE_URL`). */
+  siteUrl: string;
+  /** Further URLs `redirect_to` may name: exact URLs and GoTrue-style globs (GoTrue `GOTRUE_URI_ALLOW_LIST`). */
+  uriAllowList: string[];
+  /** The auth API's public URL, which email links point at (GoTrue `API_EXTERNAL_URL`); default: the issuer. */
+  apiExternalUrl: string | undefined;
+  /** Confirm addresses at sign-up without mail (GoTrue `GOTRUE_MAILER_AUTOCONFIRM`). */
+  mailerAutoconfirm: boolean;
+  /** Lifetime of email links and codes, seconds (GoTrue `GOTRUE_MAILER_OTP_EXP`). */
+  mailerOtpExp: number;
+  /** Digits in an emailed code, 6 to 10 (GoTrue `GOTRUE_MAILER_OTP_LENGTH`). */
+  mailerOtpLength: number;
+  /** Both the old and the new address confirm an email change (GoTrue `GOTRUE_MAILER_SECURE_EMAIL_CHANGE_ENABLED`). */
+  mailerSecureEmailChangeEnabled: boolean;
+  /** Directory of template files overriding the built-in emails. */
+  mailerTemplatesDir: string | undefined;
+  /** Seconds before another email of one kind may go to one address (GoTrue `GOTRUE_SMTP_MAX_FREQUENCY`). */
+  smtpMaxFrequency: number;
+  /** Emails sent per window, all addresses together (GoTrue `GOTRUE_RATE_LIMIT_EMAIL_SENT`). */
+  rateLimitEmailSent: Rate;
+  /** SMTP server; unset, mail goes to the dev outbox in the database. */
+  smtpHost: string | undefined;
+  smtpPort: number;
+  smtpUser: string | undefined;
+  smtpPass: string | undefined;
+  /** The From address of every email. */
+  smtpAdminEmail: string | undefined;
+  /** The From display name of every email. */
+  smtpSenderName: string | undefined;
+  /** A password change needs a reauthentication nonce when the session is over 24 hours old (GoTrue `GOTRUE_SECURITY_UPDATE_PASSWORD_REQUIRE_REAUTHENTICATION`). */
+  securityUpdatePasswordRequireReauthentication: boolean;
+  /** Anonymous sign-ins (GoTrue `GOTRUE_EXTERNAL_ANONYMOUS_USERS_ENABLED`). */
+  externalAnonymousUsersEnabled: boolean;
+  /** Days after which anonymous users that never added an email are deleted (0 = never). */
+  anonymousRetentionDays: number;
+}
+
+/** A number of events per window of seconds. */
+export interface Rate {
+  events: number;
+  seconds: number;
 }
 
 type Parser<T> = (raw: string, name: string) => T;
@@ -148,27 +189,69 @@ function oneOf<T extends string>(...values: T[]): Parser<T> {
   };
 }
 
-/** Seconds, or a Go duration as GoTrue's settings take them ("300s", "5m", "1h30m"). */
-const duration: Parser<number> = (raw, name) => {
-  const value = raw.trim();
-  if (/^\d+$/.test(value)) return seconds(value, name);
-  if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(value)) {
-    throw new ConfigError(`${name} must be seconds or a duration like "300s" or "5m", got "${raw}"`);
-  }
-  const unit: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
-  let total = 0;
-  for (const [, amount, , u] of value.matchAll(/(\d+(\.\d+)?)(ms|s|m|h)/g)) total += Number(amount) * (unit[u as string] as number);
-  return Math.round(total);
-};
-
 /** A comma-separated list; empty means unset. */
-const list: Parser<string[] | undefined> = (raw) => {
+const optionalList: Parser<string[] | undefined> = (raw) => {
   const items = raw
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item !== '');
   return items.length === 0 ? undefined : items;
 };
+
+/** Whole seconds ("60"), or a Go duration as GoTrue's settings take it ("60s", "1m30s", "1h"). */
+const duration: Parser<number> = (raw, name) => {
+  const value = raw.trim();
+  if (/^\d+$/.test(value)) return seconds(value, name);
+  const units: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001 };
+  if (!/^(\d+(\.\d+)?(h|m|s|ms))+$/.test(value)) {
+    throw new ConfigError(`${name} must be whole seconds or a duration like "60s" or "1m", got "${raw}"`);
+  }
+  let total = 0;
+  for (const [, amount, , unit] of value.matchAll(/(\d+(?:\.\d+)?)()(h|ms|m|s)/g))
+    total += Number(amount) * (units[unit as string] as number);
+  return Math.round(total);
+};
+
+/** GoTrue's rate syntax: "30" (30 per hour) or "10/1m" (10 per minute). */
+const rate: Parser<Rate> = (raw, name) => {
+  const value = raw.trim();
+  const [events, window] = value.split('/');
+  if (events === undefined || !/^\d+$/.test(events) || value.split('/').length > 2) {
+    throw new ConfigError(`${name} must be a number of events per hour ("30") or per a duration ("10/1m"), got "${raw}"`);
+  }
+  const seconds = window === undefined ? 3600 : duration(window, name);
+  if (seconds < 1) throw new ConfigError(`${name}: the window must be at least a second, got "${raw}"`);
+  return { events: Number(events), seconds };
+};
+
+function between(min: number, max: number): Parser<number> {
+  return (raw, name) => {
+    const value = seconds(raw, name);
+    if (value < min || value > max) throw new ConfigError(`${name} must be from ${min} to ${max}, got "${raw}"`);
+    return value;
+  };
+}
+
+const url: Parser<string> = (raw, name) => {
+  const value = raw.trim();
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigError(`${name} must be an absolute URL, got "${raw}"`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigError(`${name} must be an http(s) URL, got "${raw}"`);
+  return value.replace(/\/+$/, '');
+};
+
+const optionalUrl: Parser<string | undefined> = (raw, name) => (raw.trim() === '' ? undefined : url(raw, name));
+
+/** A comma-separated list (GoTrue's list settings), blanks dropped. */
+const list: Parser<string[]> = (raw) =>
+  raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
 
 function setting<K extends keyof Config>(s: Setting<K>): Setting<K> {
   return s;
@@ -434,7 +517,7 @@ export const SETTINGS = [
     default: undefined,
     defaultText: 'http(s)://localhost on any port when the RP id is localhost, else https://<RP id>',
     description: "Comma-separated origins WebAuthn ceremonies may come from (the app's pages, e.g. https://app.example.com).",
-    parse: list,
+    parse: optionalList,
   }),
   setting({
     key: 'webauthnRpDisplayName',
@@ -449,6 +532,156 @@ export const SETTINGS = [
     default: 300,
     description: 'Seconds (or a duration) a passkey registration or sign-in challenge can be answered.',
     parse: duration,
+  }),
+  setting({
+    key: 'siteUrl',
+    env: 'LATCHKEY_SITE_URL',
+    default: 'http://localhost:3000',
+    description:
+      "Your app's URL. Email links send the user here unless the request's redirect_to is allowed (same scheme and host as this, or an entry of LATCHKEY_URI_ALLOW_LIST).",
+    parse: url,
+  }),
+  setting({
+    key: 'uriAllowList',
+    env: 'LATCHKEY_URI_ALLOW_LIST',
+    default: [],
+    defaultText: 'none',
+    description:
+      'Comma-separated URLs redirect_to may name besides the site URL: exact URLs or globs (* within a host label or path segment, ** across them, as GoTrue), e.g. "https://*.example.com/**,myapp://callback".',
+    parse: list,
+  }),
+  setting({
+    key: 'apiExternalUrl',
+    env: 'LATCHKEY_API_EXTERNAL_URL',
+    default: undefined,
+    defaultText: 'the issuer (LATCHKEY_ISSUER)',
+    description: 'Public URL of the auth API (ending in /auth/v1 when served there); email links point at its /verify.',
+    parse: optionalUrl,
+  }),
+  setting({
+    key: 'mailerAutoconfirm',
+    env: 'LATCHKEY_MAILER_AUTOCONFIRM',
+    default: true,
+    description:
+      'Confirm email addresses at sign-up without sending mail. Turn it off in production: sign-ups then get a confirmation email and no session until they confirm.',
+    parse: bool,
+  }),
+  setting({
+    key: 'mailerOtpExp',
+    env: 'LATCHKEY_MAILER_OTP_EXP',
+    default: 3600,
+    description: 'Seconds an emailed link or code stays valid (at most 86400).',
+    parse: between(1, 86_400),
+  }),
+  setting({
+    key: 'mailerOtpLength',
+    env: 'LATCHKEY_MAILER_OTP_LENGTH',
+    default: 6,
+    description: 'Digits in an emailed one-time code, 6 to 10.',
+    parse: between(6, 10),
+  }),
+  setting({
+    key: 'mailerSecureEmailChangeEnabled',
+    env: 'LATCHKEY_MAILER_SECURE_EMAIL_CHANGE_ENABLED',
+    default: true,
+    description: 'An email change must be confirmed from both the old and the new address (off: the new address alone).',
+    parse: bool,
+  }),
+  setting({
+    key: 'mailerTemplatesDir',
+    env: 'LATCHKEY_MAILER_TEMPLATES_DIR',
+    default: undefined,
+    defaultText: 'built-in templates',
+    description:
+      "Directory of email templates overriding the built-in ones: <name>.html, <name>.txt and <name>.subject for confirmation, recovery, magic_link, email_change, invite, reauthentication, with GoTrue's placeholders ({{ .ConfirmationURL }}, {{ .Token }}, {{ .TokenHash }}, …).",
+    parse: optionalText,
+  }),
+  setting({
+    key: 'smtpMaxFrequency',
+    env: 'LATCHKEY_SMTP_MAX_FREQUENCY',
+    default: 60,
+    description:
+      'Seconds before another email of the same kind may go to the same address (whole seconds or a duration like "1m"; 0 = no limit).',
+    parse: duration,
+  }),
+  setting({
+    key: 'rateLimitEmailSent',
+    env: 'LATCHKEY_RATE_LIMIT_EMAIL_SENT',
+    default: { events: 30, seconds: 3600 },
+    defaultText: '30 per hour',
+    description:
+      'Emails the server sends per hour, all addresses together ("30"), or per another window ("100/10m"); past it requests that would send mail answer 429 over_email_send_rate_limit.',
+    parse: rate,
+  }),
+  setting({
+    key: 'smtpHost',
+    env: 'LATCHKEY_SMTP_HOST',
+    default: undefined,
+    defaultText: 'none: mail goes to the dev outbox',
+    description:
+      'SMTP server that sends the email. Unset, every message lands in the dev outbox (latchkey outbox, GET /admin/outbox) instead.',
+    parse: optionalText,
+  }),
+  setting({
+    key: 'smtpPort',
+    env: 'LATCHKEY_SMTP_PORT',
+    default: 587,
+    description: 'SMTP port (465: TLS from the start; others: STARTTLS when offered).',
+    parse: port,
+  }),
+  setting({
+    key: 'smtpUser',
+    env: 'LATCHKEY_SMTP_USER',
+    default: undefined,
+    defaultText: 'none',
+    description: 'SMTP user name.',
+    parse: optionalText,
+  }),
+  setting({
+    key: 'smtpPass',
+    env: 'LATCHKEY_SMTP_PASS',
+    default: undefined,
+    defaultText: 'none',
+    description: 'SMTP password.',
+    parse: optionalText,
+  }),
+  setting({
+    key: 'smtpAdminEmail',
+    env: 'LATCHKEY_SMTP_ADMIN_EMAIL',
+    default: undefined,
+    defaultText: 'required with LATCHKEY_SMTP_HOST',
+    description: 'The From address of the email Latchkey sends.',
+    parse: optionalText,
+  }),
+  setting({
+    key: 'smtpSenderName',
+    env: 'LATCHKEY_SMTP_SENDER_NAME',
+    default: undefined,
+    defaultText: 'none',
+    description: 'The From display name of the email Latchkey sends.',
+    parse: optionalText,
+  }),
+  setting({
+    key: 'securityUpdatePasswordRequireReauthentication',
+    env: 'LATCHKEY_SECURITY_UPDATE_PASSWORD_REQUIRE_REAUTHENTICATION',
+    default: false,
+    description:
+      'A password change from a session signed in over 24 hours ago needs the nonce that GET /reauthenticate emails (reauthentication_needed otherwise), as GoTrue.',
+    parse: bool,
+  }),
+  setting({
+    key: 'externalAnonymousUsersEnabled',
+    env: 'LATCHKEY_EXTERNAL_ANONYMOUS_USERS_ENABLED',
+    default: false,
+    description: 'Allow anonymous sign-ins (POST /signup with no email or phone; supabase-js signInAnonymously).',
+    parse: bool,
+  }),
+  setting({
+    key: 'anonymousRetentionDays',
+    env: 'LATCHKEY_ANONYMOUS_RETENTION_DAYS',
+    default: 30,
+    description: 'Days after which anonymous users that never became permanent are deleted with their sessions (0 = never).',
+    parse: seconds,
   }),
 ] as const;
 

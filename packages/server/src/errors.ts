@@ -62,6 +62,15 @@ export const ERROR_CODES = {
   webauthn_challenge_expired: [400, 'Challenge has expired'],
   webauthn_verification_failed: [400, 'Credential verification failed'],
   webauthn_credential_exists: [422, 'This credential is already registered'],
+  // The email flows (issue #13), with GoTrue's statuses and messages.
+  email_not_confirmed: [400, 'Email not confirmed'],
+  bad_code_verifier: [400, 'code challenge does not match previously saved code verifier'],
+  reauthentication_needed: [400, 'Password update requires reauthentication'],
+  otp_expired: [403, 'Token has expired or is invalid'],
+  flow_state_not_found: [404, 'invalid flow state, no valid flow state found'],
+  flow_state_expired: [422, 'invalid flow state, flow state has expired'],
+  reauthentication_not_valid: [422, 'Nonce has expired or is invalid'],
+  over_email_send_rate_limit: [429, 'email rate limit exceeded'],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -98,6 +98,12 @@ export class Metrics {
     'Compare-and-sets sent in rotation statements (divided by the statements: the mean batch size).',
   );
 
+  readonly mailDelivered = new Counter('latchkey_mail_delivered_total', 'Emails handed to the SMTP server.');
+  readonly mailFailures = new Counter(
+    'latchkey_mail_delivery_failures_total',
+    'Failed attempts to hand an email to the SMTP server, by outcome (retry, given_up).',
+  );
+
   render(pool: { total: number; idle: number; waiting: number }): string {
     const gauges = [
       ['latchkey_db_pool_connections', 'Open database connections.', pool.total],
@@ -115,6 +121,8 @@ export class Metrics {
         this.rotationStatements,
         this.rotationCompareAndSets,
         this.rotationBatchSplits,
+        this.mailDelivered,
+        this.mailFailures,
       ]
         .map((m) => m.render())
         .concat(gauges)

@@ -39,7 +39,7 @@ ${Object.entries(ADMIN_HELP)
   .map(([group, help]) => `### \`latchkey ${group}\`\n\n\`\`\`\n${help}\n\`\`\``)
   .join('\n\n')}
 
-Operator commands (\`users\`, \`sessions\`, \`keys\`, \`audit\`) call the admin API of a running server
+Operator commands (\`users\`, \`sessions\`, \`keys\`, \`audit\`, \`outbox\`) call the admin API of a running server
 (\`--url\`, or \`LATCHKEY_URL\`), authorized with the secret key from \`LATCHKEY_SECRET_KEY\` or the
 database; every command takes \`--help\` and \`--json\`.
 `;

@@ -15,13 +15,26 @@ import { createRequestHandler } from './http/handler.js';
 import { DEFAULT_RULES, RateLimiter } from './http/rate-limit.js';
 import { createLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
+import { redirectPolicy } from './http/redirect-to.js';
+import { outboxTransport } from './mail/outbox.js';
+import { MailQueue } from './mail/queue.js';
+import { smtpTransport } from './mail/smtp.js';
+import { loadTemplates } from './mail/templates.js';
 import { purgeAudit, recordAudit } from './store/audit.js';
+import { purgeFlowStates } from './store/flow-states.js';
+import { purgeMail } from './store/mail.js';
+import { purgeExpiredTokens } from './store/one-time-tokens.js';
+import { purgeSendLimits } from './store/send-limits.js';
+import { purgeAnonymousUsers } from './store/user-email.js';
 import { sessionRotations } from './store/sessions.js';
 import { ROUTES } from './routes/index.js';
 import { databaseApiKeys, embeddedApiKeys, type ApiKeys } from './settings.js';
 
 /** The longest a request may take to arrive, headers and body (Node answers 408 past it). */
 const REQUEST_TIMEOUT_MS = 30_000;
+
+/** Days the dev outbox (and the record of delivered mail) keeps a message. */
+const MAIL_RETENTION_DAYS = 7;
 
 /** How often a process re-reads signing-key states (another process may have rotated). */
 const KEY_RELOAD_MS = 10_000;
@@ -73,10 +86,27 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const { db, apiKeys } = await prepareDatabase(config, { schema: options.schema, now: new Date(clock()) });
 
   let server: Server | undefined;
+  let mail: MailQueue | undefined;
   try {
+    // Refused before anything listens: a template that cannot render, an allow-list glob that
+    // does not compile, SMTP without a From address.
+    const templates = loadTemplates(config.mailerTemplatesDir);
+    const redirects = redirectPolicy(config.siteUrl, config.uriAllowList);
+    const transport = config.smtpHost ? smtpTransport(config) : outboxTransport(log);
     const keyEncryptionKey = deriveKey(apiKeys.secretKey, 'signing-key-encryption');
     const keys = await loadKeyRing(db, keyEncryptionKey, new Date(clock()));
     const metrics = new Metrics();
+    mail = new MailQueue({
+      db,
+      transport,
+      clock,
+      log,
+      sealKey: deriveKey(apiKeys.secretKey, 'mail-encryption'),
+      giveUpAfterSeconds: config.mailerOtpExp,
+      onDelivered: () => metrics.mailDelivered.inc(),
+      onFailure: (_error, outcome) => metrics.mailFailures.inc({ outcome }),
+    });
+    const mailQueue = mail;
     let draining = false;
     const app: App = {
       config,
@@ -156,6 +186,24 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           revoked: config.reuseRevokes,
         });
       },
+      mail: mailQueue,
+      templates,
+      redirects,
+      codeKey: deriveKey(apiKeys.secretKey, 'one-time-code-mac'),
+      externalUrl: () => config.apiExternalUrl ?? app.issuer,
+      async purgeAnonymousUsers() {
+        if (config.anonymousRetentionDays === 0) return 0;
+        const count = await purgeAnonymousUsers(db, new Date(clock() - config.anonymousRetentionDays * 86_400_000));
+        if (count > 0) {
+          await app.audit({
+            type: 'anonymous_users_purged',
+            actor: 'system',
+            data: { count, older_than_days: config.anonymousRetentionDays },
+          });
+          log.info('anonymous users deleted after the retention period', { count, days: config.anonymousRetentionDays });
+        }
+        return count;
+      },
     };
     const handle = createRequestHandler(app, { routes: ROUTES, draining: () => draining, requestTimeoutMs: REQUEST_TIMEOUT_MS });
     const httpServer = createServer((req, res) => void handle(req, res));
@@ -176,13 +224,22 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     }, KEY_RELOAD_MS);
     housekeeping.unref();
     const purge = async () => {
-      if (config.auditRetentionDays === 0) return;
-      const before = new Date(clock() - config.auditRetentionDays * 86_400_000);
-      await purgeAudit(db, before).catch((error: Error) => log.warn('audit purge failed', { error: error.message }));
+      const now = clock();
+      const days = (n: number) => new Date(now - n * 86_400_000);
+      const warn = (what: string) => (error: Error) => log.warn(`${what} purge failed`, { error: error.message });
+      if (config.auditRetentionDays > 0) await purgeAudit(db, days(config.auditRetentionDays)).catch(warn('audit'));
+      await purgeMail(db, days(MAIL_RETENTION_DAYS)).catch(warn('mail'));
+      await purgeExpiredTokens(db, new Date(now)).catch(warn('one-time token'));
+      await purgeFlowStates(db, new Date(now - Math.max(config.mailerOtpExp, 3600) * 1000)).catch(warn('flow state'));
+      await purgeSendLimits(db, new Date(now - Math.max(86_400, config.rateLimitEmailSent.seconds, config.smtpMaxFrequency) * 1000)).catch(
+        warn('send limit'),
+      );
+      await app.purgeAnonymousUsers().catch(warn('anonymous user'));
     };
     void purge();
     const purgeTimer = setInterval(() => void purge(), 3_600_000);
     purgeTimer.unref();
+    mailQueue.start();
     const { port } = httpServer.address() as AddressInfo;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `http://${host}:${port}`;
@@ -203,6 +260,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           const timer = setTimeout(() => httpServer.closeAllConnections(), graceMs);
           await closed;
           clearTimeout(timer);
+          await mailQueue.stop();
           await db.close();
         })();
         return closing;
@@ -210,6 +268,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     };
   } catch (error) {
     server?.close();
+    await mail?.stop().catch(() => {});
     await db.close().catch(() => {});
     throw error;
   }

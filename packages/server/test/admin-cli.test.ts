@@ -103,10 +103,52 @@ describe('bad input', () => {
   });
 
   it('each command has --help', async () => {
-    for (const group of ['users', 'sessions', 'keys', 'audit']) {
+    for (const group of ['users', 'sessions', 'keys', 'audit', 'outbox']) {
       const { code, stdout } = await runCli([group, '--help']);
       expect(code).toBe(0);
       expect(stdout).toContain(`latchkey ${group}`);
     }
+  });
+});
+
+describe('latchkey outbox (the dev outbox: no SMTP server configured)', () => {
+  let dev: ServerProcess;
+  let devCwd: string;
+  const outbox = (args: string[]) => runCli(['outbox', ...args, '--url', dev.url, '--database', './data'], {}, devCwd);
+  beforeAll(async () => {
+    devCwd = mkdtempSync(join(tmpdir(), 'latchkey-outbox-cli-'));
+    dev = await startProcess({ LATCHKEY_LOG_LEVEL: 'info' }, ['--database', './data'], devCwd);
+  });
+  afterAll(async () => {
+    await dev?.stop();
+    rmSync(devCwd, { recursive: true, force: true });
+  });
+
+  it('serve says where mail goes; a magic link lands in the outbox, is logged with its link, and `outbox --to` shows the link and code', async () => {
+    expect(dev.output()).toContain('mail:      dev outbox');
+    const email = uniqueEmail('outbox');
+    expect((await call(dev.authUrl, 'POST', '/otp', { body: { email } })).status).toBe(200);
+    const listed = await outbox(['--to', email]);
+    expect(listed.code).toBe(0);
+    const link = /link:\s+(\S+)/.exec(listed.stdout)?.[1];
+    const code = /code:\s+(\d{6})/.exec(listed.stdout)?.[1];
+    expect(listed.stdout).toContain(`to ${email}  (magic_link)`);
+    expect(link).toMatch(/\/auth\/v1\/verify\?token=[0-9a-f]{64}&type=magiclink&redirect_to=/);
+    expect(code).toBeTruthy();
+    // The log line announced it with the same link.
+    const logged = dev
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('dev outbox') && line.includes(email));
+    expect(logged).toHaveLength(1);
+    expect(JSON.parse(logged[0]!).link).toBe(link);
+    // Following the link signs in.
+    const landed = await fetch(link!, { redirect: 'manual' });
+    expect(landed.status).toBe(303);
+    expect(landed.headers.get('location')).toContain('#access_token=');
+    const json = JSON.parse((await outbox(['--to', email, '--json'])).stdout);
+    expect(json.transport).toBe('outbox');
+    expect(json.messages[0]).toMatchObject({ to: email, kind: 'magic_link', link, code });
+    expect((await outbox(['--to', uniqueEmail('none')])).stdout.trim()).toBe('(the dev outbox is empty)');
   });
 });

@@ -4,6 +4,9 @@ import { hkdfSync } from 'node:crypto';
  * Derives an independent 256-bit key for one purpose from the secret key (HKDF-SHA256, RFC 5869).
  * Distinct `purpose` labels give unrelated keys, so no key is ever used for two jobs.
  */
-export function deriveKey(secretKey: string, purpose: 'refresh-token-mac' | 'signing-key-encryption' | 'totp-secret-encryption'): Buffer {
+export type KeyPurpose =
+  'refresh-token-mac' | 'signing-key-encryption' | 'totp-secret-encryption' | 'one-time-code-mac' | 'mail-encryption';
+
+export function deriveKey(secretKey: string, purpose: KeyPurpose): Buffer {
   return Buffer.from(hkdfSync('sha256', secretKey, 'latchkey', `latchkey/${purpose}/v1`, 32));
 }

@@ -206,4 +206,82 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX webauthn_challenges_expires_at_idx ON webauthn_challenges (expires_at);
     `,
   },
+  {
+    version: 5,
+    name: 'email: one-time tokens, PKCE flow states, mail, send limits',
+    sql: `
+      -- GoTrue's bookkeeping of mailed actions, shown in the user JSON: when each kind of mail last
+      -- went out, and the address an email change waits to confirm (its confirmations are its live
+      -- email_change_* tokens: one per address that still has to confirm).
+      ALTER TABLE users ADD COLUMN invited_at timestamptz;
+      ALTER TABLE users ADD COLUMN confirmation_sent_at timestamptz;
+      ALTER TABLE users ADD COLUMN recovery_sent_at timestamptz;
+      ALTER TABLE users ADD COLUMN email_change text;
+      ALTER TABLE users ADD COLUMN email_change_sent_at timestamptz;
+      ALTER TABLE users ADD COLUMN reauthentication_sent_at timestamptz;
+      -- The retention purge of anonymous users reads them oldest first.
+      CREATE INDEX users_anonymous_created_at_idx ON users (created_at) WHERE is_anonymous;
+
+      -- A PKCE flow (GoTrue's flow_state): the challenge given when a flow started, and once its
+      -- link was followed, the hash of the auth code that /token?grant_type=pkce exchanges.
+      CREATE TABLE flow_states (
+        id uuid PRIMARY KEY,
+        user_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        authentication_method text NOT NULL,
+        code_challenge text NOT NULL,
+        code_challenge_method text NOT NULL,
+        auth_code_hash text UNIQUE,
+        auth_code_issued_at timestamptz,
+        created_at timestamptz NOT NULL
+      );
+      CREATE INDEX flow_states_created_at_idx ON flow_states (created_at);
+
+      -- Link tokens and codes that went out by mail, as hashes only (crypto/one-time-token.ts).
+      -- One live token per user and type: issuing a new one replaces the old.
+      CREATE TABLE one_time_tokens (
+        id uuid PRIMARY KEY,
+        user_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        token_type text NOT NULL,
+        relates_to text NOT NULL,
+        token_hash text NOT NULL UNIQUE,
+        code_hash text NOT NULL,
+        flow_state_id uuid REFERENCES flow_states (id) ON DELETE SET NULL,
+        created_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL,
+        UNIQUE (user_id, token_type)
+      );
+      CREATE INDEX one_time_tokens_relates_to_idx ON one_time_tokens (relates_to, token_type);
+      CREATE INDEX one_time_tokens_expires_at_idx ON one_time_tokens (expires_at);
+
+      -- Every email: the dev outbox (status outbox) when no SMTP server is configured, else the
+      -- delivery queue (queued → sent, or failed after its retries). Subject and bodies are sealed
+      -- under a key derived from the secret key (crypto/seal.ts) and dropped once delivered.
+      CREATE TABLE mail (
+        id uuid PRIMARY KEY,
+        created_at timestamptz NOT NULL,
+        kind text NOT NULL,
+        to_address text NOT NULL,
+        sealed text,
+        status text NOT NULL,
+        attempts integer NOT NULL DEFAULT 0,
+        next_attempt_at timestamptz,
+        -- A process delivering it holds it until then (one that dies lets go when it passes).
+        claimed_until timestamptz,
+        sent_at timestamptz,
+        last_error text
+      );
+      CREATE INDEX mail_due_idx ON mail (next_attempt_at) WHERE status = 'queued';
+      CREATE INDEX mail_to_address_idx ON mail (to_address, created_at);
+      CREATE INDEX mail_created_at_idx ON mail (created_at);
+
+      -- Fixed-window counters shared by every process: emails per address and kind, per IP and in
+      -- all; failed code guesses per address and per IP (store/send-limits.ts).
+      CREATE TABLE send_limits (
+        key text PRIMARY KEY,
+        window_start timestamptz NOT NULL,
+        count integer NOT NULL
+      );
+      CREATE INDEX send_limits_window_start_idx ON send_limits (window_start);
+    `,
+  },
 ];

@@ -1,6 +1,14 @@
 /** Every endpoint of the server; the router, the docs and the route tests read this list. */
 import type { Route } from '../http/route.js';
 import { adminAudit } from './admin-audit.js';
+import { adminOutbox } from './email/admin-outbox.js';
+import { adminGenerateLink } from './email/generate-link.js';
+import { invite } from './email/invite.js';
+import { magiclink, otp } from './email/otp.js';
+import { reauthenticateGet, reauthenticatePost } from './email/reauthenticate.js';
+import { recover } from './email/recover.js';
+import { resend } from './email/resend.js';
+import { verifyGet, verifyPost } from './email/verify.js';
 import { adminImportKey, adminListKeys, adminRetireKey, adminRotateKeys } from './admin-keys.js';
 import { adminEndSession, adminEndUserSessions, adminListSessions } from './admin-sessions.js';
 import { metrics } from './metrics.js';
@@ -28,9 +36,19 @@ export const ROUTES: readonly Route<any, any>[] = [
   jwks,
   signup,
   token,
+  recover,
+  otp,
+  magiclink,
+  resend,
+  verifyGet,
+  verifyPost,
+  reauthenticateGet,
+  reauthenticatePost,
   getUser,
   putUser,
   logout,
+  invite,
+  adminGenerateLink,
   adminListUsers,
   adminCreateUser,
   adminGetUser,
@@ -47,6 +65,7 @@ export const ROUTES: readonly Route<any, any>[] = [
   adminRetireKey,
   adminImportKey,
   adminAudit,
+  adminOutbox,
   metrics,
   openapi,
   enrollFactor,

@@ -33,9 +33,9 @@ export const settings = route({
   async handler({ app }) {
     return {
       body: {
-        external: { anonymous_users: false, email: true, phone: false },
+        external: { anonymous_users: app.config.externalAnonymousUsersEnabled, email: true, phone: false },
         disable_signup: app.config.disableSignup,
-        mailer_autoconfirm: true,
+        mailer_autoconfirm: app.config.mailerAutoconfirm,
         phone_autoconfirm: false,
         sms_provider: '',
         saml_enabled: false,

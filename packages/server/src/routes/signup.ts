@@ -5,6 +5,10 @@ import { emailField, metadataField, newPasswordField, parse, route } from '../ht
 import { createSession } from '../store/sessions.js';
 import { createUser } from '../store/users.js';
 import { sessionResponse } from './session-response.js';
+import { signUpAnonymously } from './anonymous.js';
+import { redirectQuery } from './email/action-mail.js';
+import { pkceChallenge, pkceFields } from './email/pkce-params.js';
+import { signUpUnconfirmed } from './email/signup-confirmation.js';
 
 const signupBody = z.object({
   // Only their types are checked up front: which answer a request gets depends on which fields
@@ -13,6 +17,7 @@ const signupBody = z.object({
   phone: z.string().optional(),
   password: z.string().optional(),
   data: metadataField.optional(),
+  ...pkceFields,
 });
 
 export const signup = route({
@@ -20,12 +25,12 @@ export const signup = route({
   path: '/signup',
   auth: 'public',
   summary:
-    'Create a user with email and password; answers with a session (users are confirmed on sign-up). Without an email it is an anonymous sign-in, which is disabled (422 anonymous_provider_disabled).',
+    'Create a user with email and password; answers with a session, or with LATCHKEY_MAILER_AUTOCONFIRM=false the user alone while a confirmation email goes out (PKCE with code_challenge(_method); redirect_to in the query). Without an email it is an anonymous sign-in (LATCHKEY_EXTERNAL_ANONYMOUS_USERS_ENABLED; else 422 anonymous_provider_disabled).',
   body: signupBody,
-  async handler({ app, body, request }) {
-    // No email and no phone is supabase-js' signInAnonymously(); anonymous users are off. GoTrue
-    // answers this before its sign-up rate limit, and it costs nothing to refuse.
-    if (!body.email && !body.phone) throw new LatchkeyError('anonymous_provider_disabled');
+  query: redirectQuery,
+  async handler({ app, body, query, request }) {
+    // No email and no phone is supabase-js' signInAnonymously() (routes/anonymous.ts).
+    if (!body.email && !body.phone) return { body: await signUpAnonymously(app, body.data ?? {}, request) };
     app.limiter.take('signupPerIp', request.ip);
     if (app.config.disableSignup) throw new LatchkeyError('signup_disabled');
     if (!body.password) throw new LatchkeyError('validation_failed', 'Signup requires a valid password');
@@ -35,7 +40,12 @@ export const signup = route({
       throw new LatchkeyError('validation_failed', 'Only an email address or phone number should be provided on signup.');
     if (!body.email) throw new LatchkeyError('phone_provider_disabled');
     const { email } = parse(z.object({ email: emailField }), body);
+    const pkce = pkceChallenge(body);
     const passwordHash = await hashPassword(password);
+    if (!app.config.mailerAutoconfirm) {
+      const redirectTo = app.redirects.resolve(query.redirect_to);
+      return { body: await signUpUnconfirmed(app, { email, passwordHash, data: body.data ?? {}, pkce, redirectTo }, request) };
+    }
     // Until email delivery exists, a sign-up is confirmed at once and gets a session.
     // One transaction: a failure leaves neither a user without a session nor half a user.
     const session = await app.db.transaction(async (tx) => {

@@ -7,6 +7,7 @@ import type { App } from '../app.js';
 import { createSession, rotate } from '../store/sessions.js';
 import { findUserByEmail, isBanned } from '../store/users.js';
 import { sessionResponse } from './session-response.js';
+import { exchangePkce } from './email/pkce-exchange.js';
 
 const passwordGrant = z.object({ email: emailField, password: passwordField });
 const refreshGrant = z.object({ refresh_token: z.string().min(1, 'refresh_token required').max(4096) });
@@ -32,6 +33,8 @@ async function passwordSignIn(app: App, input: unknown, request: RequestInfo) {
     throw new LatchkeyError('invalid_credentials');
   }
   if (isBanned(user, request.now)) throw new LatchkeyError('user_banned', undefined, { status: 400 });
+  // After the password: only whoever knows it learns that the address waits for confirmation.
+  if (!user.email_confirmed_at) throw new LatchkeyError('email_not_confirmed');
   const session = await createSession(app.db, user.id, 'password', { now: request.now, userAgent: request.userAgent, ip: request.ip });
   await app.audit({
     type: 'login',
@@ -75,7 +78,7 @@ export const token = route({
   path: '/token',
   auth: 'public',
   summary:
-    'grant_type=password with { email, password }: sign in; grant_type=refresh_token with { refresh_token }: rotate. Both answer { access_token, token_type, expires_in, expires_at, refresh_token, user }.',
+    'grant_type=password with { email, password }: sign in (400 email_not_confirmed before the address is confirmed); grant_type=refresh_token with { refresh_token }: rotate; grant_type=pkce with { auth_code, code_verifier }: the session of a PKCE flow. All answer { access_token, token_type, expires_in, expires_at, refresh_token, user }.',
   query: z.object({ grant_type: z.string().optional() }),
   body: z.unknown(),
   async handler({ app, body, query, request }) {
@@ -84,6 +87,8 @@ export const token = route({
         return { body: await passwordSignIn(app, body ?? {}, request) };
       case 'refresh_token':
         return { body: await refresh(app, body ?? {}, request) };
+      case 'pkce':
+        return { body: await exchangePkce(app, body ?? {}, request) };
       default:
         throw new LatchkeyError('unsupported_grant_type', `Unsupported grant_type "${String(query.grant_type ?? '')}".`);
     }

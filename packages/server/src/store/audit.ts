@@ -29,6 +29,15 @@ export const AUDIT_TYPES = [
   'passkey_login',
   'passkey_login_failed',
   'webauthn_counter_regression',
+  // The email flows (issue #13).
+  'mail_sent',
+  'mail_not_sent',
+  'verified',
+  'verification_failed',
+  'email_change_requested',
+  'email_changed',
+  'user_invited',
+  'anonymous_users_purged',
 ] as const;
 
 export type AuditType = (typeof AUDIT_TYPES)[number];

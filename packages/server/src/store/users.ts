@@ -21,6 +21,13 @@ export interface UserRow {
   updated_at: Date;
   /** The user's MFA factors, where the statement selected them (FACTORS_COLUMN). */
   factors?: Array<Pick<FactorRow, 'id' | 'friendly_name' | 'factor_type' | 'status' | 'created_at' | 'updated_at' | 'last_challenged_at'>>;
+  // The email flows' bookkeeping (issue #13). Optional: statements on the refresh path do not read them.
+  invited_at?: Date | null;
+  confirmation_sent_at?: Date | null;
+  recovery_sent_at?: Date | null;
+  email_change?: string | null;
+  email_change_sent_at?: Date | null;
+  reauthentication_sent_at?: Date | null;
 }
 
 /** A user without its password hash: what every response and token is built from. */
@@ -31,10 +38,16 @@ export const PUBLIC_USER_COLUMNS =
   'u.id, u.aud, u.role, u.email, u.phone, u.email_confirmed_at, u.last_sign_in_at, u.raw_app_meta_data, u.raw_user_meta_data, u.banned_until, u.is_anonymous, u.created_at, u.updated_at, ' +
   FACTORS_COLUMN;
 
+/** The email flows' columns of a user (issue #13), shown in its JSON. */
+const EMAIL_FLOW_COLUMNS =
+  'u.invited_at, u.confirmation_sent_at, u.recovery_sent_at, u.email_change, u.email_change_sent_at, u.reauthentication_sent_at';
+
 /** The column list of a user, for statements that join users with something else. */
 export const USER_COLUMNS =
   'u.id, u.aud, u.role, u.email, u.phone, u.encrypted_password, u.email_confirmed_at, u.last_sign_in_at, u.raw_app_meta_data, u.raw_user_meta_data, u.banned_until, u.is_anonymous, u.created_at, u.updated_at, ' +
-  FACTORS_COLUMN;
+  FACTORS_COLUMN +
+  ', ' +
+  EMAIL_FLOW_COLUMNS;
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
@@ -77,7 +90,24 @@ export function userJson(row: PublicUserRow): Record<string, unknown> {
     ...(row.banned_until ? { banned_until: iso(row.banned_until) } : {}),
     // GoTrue omits an empty list (`factors,omitempty`); supabase-js reads it for nextLevel.
     ...(row.factors && row.factors.length > 0 ? { factors: row.factors.map(factorJson) } : {}),
+    ...emailFlowFields(row),
   };
+}
+
+/** GoTrue's fields about mailed actions, each only when set (as GoTrue omits them). */
+function emailFlowFields(row: PublicUserRow): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const key of [
+    'invited_at',
+    'confirmation_sent_at',
+    'recovery_sent_at',
+    'email_change_sent_at',
+    'reauthentication_sent_at',
+  ] as const) {
+    if (row[key]) fields[key] = iso(row[key] as Date);
+  }
+  if (row.email_change) fields.new_email = row.email_change;
+  return fields;
 }
 
 export function isBanned(row: Pick<UserRow, 'banned_until'>, now: Date): boolean {
