@@ -29,6 +29,8 @@ export interface App {
   metrics: Metrics;
   /** Key that encrypts stored signing keys, derived from the secret key. */
   keyEncryptionKey: Buffer;
+  /** Key that seals stored TOTP secrets, derived from the secret key (crypto/totp.ts). */
+  totpKey: Buffer;
   /** Re-reads signing-key states now (also done periodically: another process may rotate). */
   reloadKeys(): Promise<void>;
   /** Records a security event; a failure to record is logged, never fails the user's request. */

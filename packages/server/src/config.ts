@@ -48,6 +48,36 @@ export interface Config {
   passwordRequiredCharacters: string | undefined;
   /** Refuse new sign-ups (GoTrue `GOTRUE_DISABLE_SIGNUP`); admins can still create users. */
   disableSignup: boolean;
+  /** TOTP factors may be enrolled (GoTrue `GOTRUE_MFA_TOTP_ENROLL_ENABLED`). */
+  mfaTotpEnrollEnabled: boolean;
+  /** TOTP factors may be challenged and verified (GoTrue `GOTRUE_MFA_TOTP_VERIFY_ENABLED`). */
+  mfaTotpVerifyEnabled: boolean;
+  /** WebAuthn factors may be enrolled (GoTrue `GOTRUE_MFA_WEB_AUTHN_ENROLL_ENABLED`). */
+  mfaWebAuthnEnrollEnabled: boolean;
+  /** WebAuthn factors may be challenged and verified (GoTrue `GOTRUE_MFA_WEB_AUTHN_VERIFY_ENABLED`). */
+  mfaWebAuthnVerifyEnabled: boolean;
+  /** Factors a user may have, verified or not (GoTrue `GOTRUE_MFA_MAX_ENROLLED_FACTORS`). */
+  mfaMaxEnrolledFactors: number;
+  /** Verified factors a user may have (GoTrue `GOTRUE_MFA_MAX_VERIFIED_FACTORS`). */
+  mfaMaxVerifiedFactors: number;
+  /** Seconds an MFA challenge can be verified (GoTrue `GOTRUE_MFA_CHALLENGE_EXPIRY_DURATION`). */
+  mfaChallengeExpiryDuration: number;
+  /** Seconds an unverified factor is kept (GoTrue `GOTRUE_MFA_FACTOR_EXPIRY_DURATION`). */
+  mfaFactorExpiryDuration: number;
+  /** Challenges and verifications per minute per IP (GoTrue `GOTRUE_MFA_RATE_LIMIT_CHALLENGE_AND_VERIFY`). */
+  mfaRateLimitChallengeAndVerify: number;
+  /** Passkey sign-in and registration (GoTrue `GOTRUE_PASSKEY_ENABLED`). */
+  passkeyEnabled: boolean;
+  /** Passkeys a user may register (GoTrue `GOTRUE_PASSKEY_MAX_PASSKEYS_PER_USER`). */
+  passkeyMaxPasskeysPerUser: number;
+  /** WebAuthn relying-party id: the site's domain (GoTrue `GOTRUE_WEBAUTHN_RP_ID`). */
+  webauthnRpId: string;
+  /** Origins WebAuthn ceremonies may come from (GoTrue `GOTRUE_WEBAUTHN_RP_ORIGINS`); see webauthnOrigins(). */
+  webauthnRpOrigins: string[] | undefined;
+  /** The site's name as authenticators show it (GoTrue `GOTRUE_WEBAUTHN_RP_DISPLAY_NAME`). */
+  webauthnRpDisplayName: string;
+  /** Seconds a passkey challenge can be answered (GoTrue `GOTRUE_WEBAUTHN_CHALLENGE_EXPIRY_DURATION`). */
+  webauthnChallengeExpiryDuration: number;
   /** The app's URL: where email links land when no allowed `redirect_to` is given (GoTrue `GOTRUE_SITE_URL`). */
   siteUrl: string;
   /** Further URLs `redirect_to` may name: exact URLs and GoTrue-style globs (GoTrue `GOTRUE_URI_ALLOW_LIST`). */
@@ -164,6 +194,15 @@ function oneOf<T extends string>(...values: T[]): Parser<T> {
     throw new ConfigError(`${name} must be one of ${values.join(', ')}, got "${raw}"`);
   };
 }
+
+/** A comma-separated list; empty means unset. */
+const optionalList: Parser<string[] | undefined> = (raw) => {
+  const items = raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+  return items.length === 0 ? undefined : items;
+};
 
 /** Whole seconds ("60"), or a Go duration as GoTrue's settings take it ("60s", "1m30s", "1h"). */
 const duration: Parser<number> = (raw, name) => {
@@ -393,6 +432,112 @@ export const SETTINGS = [
     default: false,
     description: 'Refuse new sign-ups ("Signups not allowed for this instance"); the admin API can still create users.',
     parse: bool,
+  }),
+  setting({
+    key: 'mfaTotpEnrollEnabled',
+    env: 'LATCHKEY_MFA_TOTP_ENROLL_ENABLED',
+    default: true,
+    description: 'Users may enrol TOTP (authenticator app) factors.',
+    parse: bool,
+  }),
+  setting({
+    key: 'mfaTotpVerifyEnabled',
+    env: 'LATCHKEY_MFA_TOTP_VERIFY_ENABLED',
+    default: true,
+    description: 'TOTP factors may be challenged and verified (raising a session to aal2).',
+    parse: bool,
+  }),
+  setting({
+    key: 'mfaWebAuthnEnrollEnabled',
+    env: 'LATCHKEY_MFA_WEB_AUTHN_ENROLL_ENABLED',
+    default: false,
+    description: 'Users may enrol WebAuthn (security key, platform authenticator) factors.',
+    parse: bool,
+  }),
+  setting({
+    key: 'mfaWebAuthnVerifyEnabled',
+    env: 'LATCHKEY_MFA_WEB_AUTHN_VERIFY_ENABLED',
+    default: false,
+    description: 'WebAuthn factors may be challenged and verified (raising a session to aal2).',
+    parse: bool,
+  }),
+  setting({
+    key: 'mfaMaxEnrolledFactors',
+    env: 'LATCHKEY_MFA_MAX_ENROLLED_FACTORS',
+    default: 10,
+    description: 'Most factors a user may have, verified or not (too_many_enrolled_mfa_factors past it).',
+    parse: positive,
+  }),
+  setting({
+    key: 'mfaMaxVerifiedFactors',
+    env: 'LATCHKEY_MFA_MAX_VERIFIED_FACTORS',
+    default: 10,
+    description: 'Most verified factors a user may have.',
+    parse: positive,
+  }),
+  setting({
+    key: 'mfaChallengeExpiryDuration',
+    env: 'LATCHKEY_MFA_CHALLENGE_EXPIRY_DURATION',
+    default: 300,
+    description: 'Seconds (or a duration like "5m") an MFA challenge can be verified.',
+    parse: duration,
+  }),
+  setting({
+    key: 'mfaFactorExpiryDuration',
+    env: 'LATCHKEY_MFA_FACTOR_EXPIRY_DURATION',
+    default: 300,
+    description: 'Seconds (or a duration) an unverified factor is kept before the next enrolment removes it.',
+    parse: duration,
+  }),
+  setting({
+    key: 'mfaRateLimitChallengeAndVerify',
+    env: 'LATCHKEY_MFA_RATE_LIMIT_CHALLENGE_AND_VERIFY',
+    default: 15,
+    description: 'MFA challenges, and separately verifications, per minute per client IP (429 over_request_rate_limit past it).',
+    parse: positive,
+  }),
+  setting({
+    key: 'passkeyEnabled',
+    env: 'LATCHKEY_PASSKEY_ENABLED',
+    default: false,
+    description: 'Passkeys: users register them and sign in with them, no password (the /passkeys routes).',
+    parse: bool,
+  }),
+  setting({
+    key: 'passkeyMaxPasskeysPerUser',
+    env: 'LATCHKEY_PASSKEY_MAX_PASSKEYS_PER_USER',
+    default: 10,
+    description: 'Most passkeys a user may register (too_many_passkeys past it).',
+    parse: positive,
+  }),
+  setting({
+    key: 'webauthnRpId',
+    env: 'LATCHKEY_WEBAUTHN_RP_ID',
+    default: 'localhost',
+    description: "WebAuthn relying-party id: the app's domain (e.g. example.com); credentials are bound to it.",
+    parse: text,
+  }),
+  setting({
+    key: 'webauthnRpOrigins',
+    env: 'LATCHKEY_WEBAUTHN_RP_ORIGINS',
+    default: undefined,
+    defaultText: 'http(s)://localhost on any port when the RP id is localhost, else https://<RP id>',
+    description: "Comma-separated origins WebAuthn ceremonies may come from (the app's pages, e.g. https://app.example.com).",
+    parse: optionalList,
+  }),
+  setting({
+    key: 'webauthnRpDisplayName',
+    env: 'LATCHKEY_WEBAUTHN_RP_DISPLAY_NAME',
+    default: 'Latchkey',
+    description: "The app's name as authenticators show it when a credential is made.",
+    parse: text,
+  }),
+  setting({
+    key: 'webauthnChallengeExpiryDuration',
+    env: 'LATCHKEY_WEBAUTHN_CHALLENGE_EXPIRY_DURATION',
+    default: 300,
+    description: 'Seconds (or a duration) a passkey registration or sign-in challenge can be answered.',
+    parse: duration,
   }),
   setting({
     key: 'siteUrl',

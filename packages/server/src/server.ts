@@ -14,7 +14,7 @@ import { migrate } from './db/migrate.js';
 import { createRequestHandler } from './http/handler.js';
 import { providerRegistry } from './providers/registry.js';
 import { withRequestCookies } from './http/request-cookies.js';
-import { RateLimiter } from './http/rate-limit.js';
+import { DEFAULT_RULES, RateLimiter } from './http/rate-limit.js';
 import { createLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { redirectPolicy } from './http/redirect-to.js';
@@ -119,9 +119,19 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       refreshKey: deriveKey(apiKeys.secretKey, 'refresh-token-mac'),
       apiKeys,
       issuer: config.issuer ?? '',
-      limiter: new RateLimiter(clock, config.rateLimits, undefined, (rule) => metrics.rateLimited.inc({ rule })),
+      limiter: new RateLimiter(
+        clock,
+        config.rateLimits,
+        {
+          ...DEFAULT_RULES,
+          factorChallengePerIp: { capacity: config.mfaRateLimitChallengeAndVerify, windowSeconds: 60, per: 'ip' },
+          factorVerifyPerIp: { capacity: config.mfaRateLimitChallengeAndVerify, windowSeconds: 60, per: 'ip' },
+        },
+        (rule) => metrics.rateLimited.inc({ rule }),
+      ),
       metrics,
       keyEncryptionKey,
+      totpKey: deriveKey(apiKeys.secretKey, 'totp-secret-encryption'),
       async reloadKeys() {
         app.keys = await reloadKeyRing(db, keyEncryptionKey, app.keys);
       },

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropSchema } from '../src/testing.js';
 import { call, refresh, signUp } from './helpers.js';
+import { totpAt } from './support/totp.js';
 import { runCli, startProcess, type ServerProcess } from './spawn.js';
 
 const database = process.env.LATCHKEY_TEST_DATABASE_URL;
@@ -93,6 +94,34 @@ describe.skipIf(!database)('three server processes on one Postgres', () => {
       expect((await refresh(p.authUrl, grandchild.body.refresh_token)).body.code).toBe('session_not_found');
       expect((await call(p.authUrl, 'GET', '/user', { token: grandchild.body.access_token })).body.code).toBe('session_not_found');
     }
+  });
+
+  it('aal2 holds across processes: verified on one, rotated on another, a replay on a third gets the same aal2 successor', async () => {
+    const session = await signUp(procs[0]!);
+    const enrolled = await call(procs[0]!.authUrl, 'POST', '/factors', { token: session.access_token, body: { factor_type: 'totp' } });
+    const { id, totp } = enrolled.body;
+    const challenge = await call(procs[1]!.authUrl, 'POST', `/factors/${id}/challenge`, { token: session.access_token });
+    const verified = await call(procs[1]!.authUrl, 'POST', `/factors/${id}/verify`, {
+      token: session.access_token,
+      body: { challenge_id: challenge.body.id, code: totpAt(totp.secret, Date.now()) },
+    });
+    expect(verified.status).toBe(200);
+    const aal = (token: string) => JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString()).aal;
+    expect(aal(verified.body.access_token)).toBe('aal2');
+    const rotated = await refresh(procs[2]!.authUrl, verified.body.refresh_token);
+    expect(aal(rotated.body.access_token)).toBe('aal2');
+    // Its predecessor replayed on the other processes, inside the reuse interval.
+    for (const p of [procs[0]!, procs[1]!]) {
+      const replay = await refresh(p.authUrl, verified.body.refresh_token);
+      expect(replay.status).toBe(200);
+      expect(replay.body.refresh_token).toBe(rotated.body.refresh_token);
+      expect(aal(replay.body.access_token)).toBe('aal2');
+    }
+    // A race across the three processes: every answer aal2, one successor.
+    const replies = await Promise.all(Array.from({ length: 30 }, (_, i) => refresh(procs[i % 3]!.authUrl, rotated.body.refresh_token)));
+    expect(replies.map((r) => r.status)).toEqual(Array(30).fill(200));
+    expect(new Set(replies.map((r) => aal(r.body.access_token)))).toEqual(new Set(['aal2']));
+    expect(new Set(replies.map((r) => r.body.refresh_token)).size).toBe(1);
   });
 
   it('killing one process mid-storm loses no session', async () => {

@@ -20,6 +20,7 @@ export const VERIFY_ERROR_CODES = {
   not_yet_valid: [401, 'The access token is not valid yet.'],
   session_revoked: [401, 'The session of the access token has ended.'],
   forbidden: [403, 'The access token does not grant access to this resource.'],
+  insufficient_aal: [403, 'This resource requires a second factor: verify one (aal2) and retry with the new access token.'],
   jwks_unavailable: [503, 'The signing keys could not be fetched from the auth server.'],
   session_check_unavailable: [503, 'The auth server could not be asked whether the session is live.'],
   invalid_options: [500, 'The verifier options are invalid.'],

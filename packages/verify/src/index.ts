@@ -10,4 +10,4 @@
 export { createVerifier } from './verifier.js';
 export { VerifyError, isVerifyError, VERIFY_ERROR_CODES, type VerifyErrorCode } from './errors.js';
 export type { AccessTokenClaims, Algorithm, AuthenticationMethod, Jwk, Verifier, VerifierOptions, VerifyCallOptions } from './types.js';
-export type { AuthOptions, MiddlewareOptions } from './lib/authorize.js';
+export type { AssuranceLevel, AuthOptions, MiddlewareOptions } from './lib/authorize.js';

@@ -8,6 +8,7 @@ import { isVerifyError } from '../src/errors.js';
 import type { Jwk, VerifierOptions } from '../src/types.js';
 import { createVerifier } from '../src/verifier.js';
 import { jwksUrl, logoutLocal, signUp, startLatchkey, type TestServer } from './support/latchkey.js';
+import { raiseToAal2 } from './support/mfa.js';
 import { b64, decodePayload, thumbprint, withPayload } from './support/tokens.js';
 
 let server: TestServer;
@@ -51,6 +52,16 @@ describe('tokens of a real Latchkey server', () => {
     });
     expect(claims.session_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(claims.exp - claims.iat).toBe(60);
+  });
+
+  it('expose the assurance level and methods: aal2 with totp first once a second factor is verified', async () => {
+    const session = await signUp(server);
+    const raised = await raiseToAal2(server, session);
+    const claims = await verifierFor().verify(raised.access_token);
+    expect(claims.aal).toBe('aal2');
+    expect(claims.session_id).toBe((await verifierFor().verify(session.access_token)).session_id);
+    expect(claims.amr.map((m) => m.method)).toEqual(['totp', 'password']);
+    expect(claims.amr[0]!.timestamp).toEqual(expect.any(Number));
   });
 
   it("carry a kid that is the RFC 7638 thumbprint of the server's key, so a KeyObject alone verifies them", async () => {

@@ -133,6 +133,81 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 4,
+    name: 'mfa factors and challenges, passkeys and their challenges',
+    sql: `
+      -- Second factors (store/factors.ts). status: unverified | verified; factor_type: totp | webauthn.
+      -- secret is the TOTP secret sealed with AES-256-GCM under a key derived from the secret key,
+      -- bound to the factor id (crypto/totp.ts): never the secret in the clear.
+      -- last_used_step is the RFC 6238 time step of the last code accepted: a code is accepted
+      -- once, by one compare-and-set on it.
+      -- webauthn_credential is a WebAuthn factor's credential (id, public key, counter).
+      CREATE TABLE mfa_factors (
+        id uuid PRIMARY KEY,
+        user_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        friendly_name text NOT NULL DEFAULT '',
+        factor_type text NOT NULL,
+        status text NOT NULL,
+        secret text,
+        last_used_step bigint,
+        webauthn_credential jsonb,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL,
+        last_challenged_at timestamptz
+      );
+      CREATE INDEX mfa_factors_user_id_idx ON mfa_factors (user_id, created_at);
+
+      -- One challenge per verification attempt; consumed (deleted) by the verification that
+      -- succeeds. webauthn holds a WebAuthn ceremony's challenge and kind (create | request).
+      CREATE TABLE mfa_challenges (
+        id uuid PRIMARY KEY,
+        factor_id uuid NOT NULL REFERENCES mfa_factors (id) ON DELETE CASCADE,
+        created_at timestamptz NOT NULL,
+        ip text NOT NULL,
+        webauthn jsonb
+      );
+      CREATE INDEX mfa_challenges_factor_id_idx ON mfa_challenges (factor_id);
+
+      -- The factor whose verification raised the session to aal2: removing that factor lowers
+      -- the session back to aal1 (as GoTrue does).
+      ALTER TABLE sessions ADD COLUMN factor_id uuid;
+      CREATE INDEX sessions_factor_id_idx ON sessions (factor_id) WHERE factor_id IS NOT NULL;
+
+      -- Passkeys (store/passkeys.ts): discoverable WebAuthn credentials a user signs in with.
+      -- credential_id is the authenticator's id (base64url), unique across users. public_key is
+      -- the COSE key (base64url): public by nature, but only ever used to check signatures.
+      -- sign_count only moves forward: a regression means a cloned authenticator.
+      CREATE TABLE webauthn_credentials (
+        id uuid PRIMARY KEY,
+        user_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        credential_id text NOT NULL UNIQUE,
+        public_key text NOT NULL,
+        sign_count bigint NOT NULL DEFAULT 0,
+        transports jsonb NOT NULL DEFAULT '[]'::jsonb,
+        aaguid text,
+        backup_eligible boolean NOT NULL DEFAULT false,
+        backed_up boolean NOT NULL DEFAULT false,
+        friendly_name text NOT NULL DEFAULT '',
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL,
+        last_used_at timestamptz
+      );
+      CREATE INDEX webauthn_credentials_user_id_idx ON webauthn_credentials (user_id);
+
+      -- Passkey ceremonies' challenges, single-use (deleted by the verification that reads them).
+      -- challenge_type: registration (user_id set) | authentication (no user yet).
+      CREATE TABLE webauthn_challenges (
+        id uuid PRIMARY KEY,
+        user_id uuid REFERENCES users (id) ON DELETE CASCADE,
+        challenge_type text NOT NULL,
+        challenge text NOT NULL,
+        created_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL
+      );
+      CREATE INDEX webauthn_challenges_expires_at_idx ON webauthn_challenges (expires_at);
+    `,
+  },
+  {
+    version: 5,
     name: 'email: one-time tokens, PKCE flow states, mail, send limits',
     sql: `
       -- GoTrue's bookkeeping of mailed actions, shown in the user JSON: when each kind of mail last
@@ -210,7 +285,7 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    version: 5,
+    version: 6,
     name: 'provider identities and sign-in flows (issue #14)',
     // Self-contained (it references only users): it may be renumbered when branches merge.
     sql: `

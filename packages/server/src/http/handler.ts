@@ -125,7 +125,7 @@ export function createRequestHandler(app: App, options: RequestHandlerOptions) {
     try {
       const url = parseTarget(req.url ?? '/');
       if (req.method === 'OPTIONS') {
-        res.setHeader('access-control-allow-methods', 'GET, POST, PUT, DELETE, OPTIONS');
+        res.setHeader('access-control-allow-methods', 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS');
         res.setHeader(
           'access-control-allow-headers',
           req.headers['access-control-request-headers'] ?? 'authorization, apikey, content-type, x-client-info, x-supabase-api-version',

@@ -40,6 +40,17 @@ export const DEFAULT_RULES = {
   refreshPerSession: { capacity: 300, windowSeconds: 60, per: 'session' },
   /** Provider sign-ins started, finished or ID tokens presented, per client IP: each costs calls to the provider. */
   oauthPerIp: { capacity: 60, windowSeconds: 300, per: 'ip' },
+  /** MFA challenges per client IP (GoTrue's 15 a minute; LATCHKEY_MFA_RATE_LIMIT_CHALLENGE_AND_VERIFY). */
+  factorChallengePerIp: { capacity: 15, windowSeconds: 60, per: 'ip' },
+  /** MFA verifications per client IP, right or wrong (the same setting). */
+  factorVerifyPerIp: { capacity: 15, windowSeconds: 60, per: 'ip' },
+  /** Failed verifications per factor, from any IP: what bounds guessing one factor's codes. A
+   * guess matches one of the 3 codes of its window with p = 3/10^6; 5 at once then one per 12
+   * minutes is at most 125 guesses a day (p ≈ 4·10^-4 a day), each one audited, and the
+   * attacker needed the password first. (Per process, like every limit here.) */
+  factorFailures: { capacity: 5, windowSeconds: 3600, per: 'account' },
+  /** Passkey sign-in ceremonies started per client IP (GoTrue's GOTRUE_RATE_LIMIT_PASSKEY: 30). */
+  passkeyPerIp: { capacity: 30, windowSeconds: 300, per: 'ip' },
 } satisfies Record<string, RateRule>;
 
 export type RuleName = keyof typeof DEFAULT_RULES;

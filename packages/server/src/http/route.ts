@@ -39,7 +39,7 @@ export interface HandlerContext<B, Q> {
 }
 
 export interface Route<B = unknown, Q = unknown> {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
   auth: AuthMode;
   summary: string;

@@ -32,6 +32,7 @@ import {
   markMailFailed,
   markMailRetry,
   markMailSent,
+  releaseMail,
   retryWaitingMailNow,
   type MailRow,
 } from '../store/mail.js';
@@ -86,6 +87,8 @@ export interface MailQueueOptions {
 
 export class MailQueue {
   private down = false;
+  /** The last delivery attempt could not reach or log in to the server. */
+  private failedToConnect = false;
   private running: Promise<void> | undefined;
   private again = false;
   private timers: NodeJS.Timeout[] = [];
@@ -171,7 +174,17 @@ export class MailQueue {
     for (;;) {
       const now = new Date(clock());
       const claimed = await claimDueMail(db, now, new Date(now.getTime() + LEASE_MS), BATCH);
-      for (const row of claimed) await this.deliver(row);
+      for (const [i, row] of claimed.entries()) {
+        if (i > 0 && this.failedToConnect) {
+          // The server just failed to answer: the rest of the batch would only wait out the same
+          // timeouts one by one. It goes with the next retry or probe, its attempt uncounted.
+          for (const rest of claimed.slice(i)) await releaseMail(db, rest.id, new Date(clock() + FIRST_RETRY_MS));
+          this.schedule(FIRST_RETRY_MS);
+          return;
+        }
+        this.failedToConnect = false;
+        await this.deliver(row);
+      }
       if (claimed.length < BATCH || this.stopped) return;
     }
   }
@@ -201,6 +214,7 @@ export class MailQueue {
       const now = clock();
       const age = (now - new Date(row.created_at).getTime()) / 1000;
       const delay = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** (row.attempts - 1));
+      this.failedToConnect = error.transportDown;
       if (error.transportDown && !this.down) {
         this.down = true;
         // Ids and codes only: never an address's message, subject or link.
@@ -279,8 +293,10 @@ export class MailQueue {
   /** The latest messages (the dev outbox, or the SMTP queue's state), newest first. */
   async list(filter: { to?: string; limit: number }): Promise<OutboxEntry[]> {
     const rows = await listMail(this.options.db, filter);
+    // With SMTP the listing is about delivery: the messages (and their links) are the recipients' only.
+    const showContent = this.options.transport.kind === 'outbox';
     return rows.map((row) => {
-      const opened = row.sealed === null ? undefined : unseal(this.options.sealKey, row.sealed, row.id);
+      const opened = row.sealed === null || !showContent ? undefined : unseal(this.options.sealKey, row.sealed, row.id);
       const content = opened === undefined ? {} : (JSON.parse(opened) as Omit<MailMessage, 'kind' | 'to'>);
       return {
         id: row.id,

@@ -23,6 +23,15 @@ import { getUser, putUser } from './user.js';
 import { authorize } from './oauth/authorize.js';
 import { callback } from './oauth/callback.js';
 import { linkIdentity, unlinkIdentityRoute } from './oauth/identities.js';
+import { adminDeleteFactor, adminListFactors } from './mfa/admin-factors.js';
+import { challengeFactor, enrollFactor, unenrollFactor, verifyFactor } from './mfa/factors.js';
+import {
+  passkeyAuthenticationOptions,
+  passkeyAuthenticationVerify,
+  passkeyRegistrationOptions,
+  passkeyRegistrationVerify,
+} from './passkeys/ceremonies.js';
+import { adminDeletePasskey, adminListPasskeys, deleteMyPasskey, listMyPasskeys, renameMyPasskey } from './passkeys/manage.js';
 
 export const ROUTES: readonly Route<any, any>[] = [
   health,
@@ -66,4 +75,19 @@ export const ROUTES: readonly Route<any, any>[] = [
   callback,
   linkIdentity,
   unlinkIdentityRoute,
+  enrollFactor,
+  challengeFactor,
+  verifyFactor,
+  unenrollFactor,
+  adminListFactors,
+  adminDeleteFactor,
+  passkeyRegistrationOptions,
+  passkeyRegistrationVerify,
+  passkeyAuthenticationOptions,
+  passkeyAuthenticationVerify,
+  listMyPasskeys,
+  renameMyPasskey,
+  deleteMyPasskey,
+  adminListPasskeys,
+  adminDeletePasskey,
 ];

@@ -45,6 +45,7 @@ export const settings = route({
         phone_autoconfirm: false,
         sms_provider: '',
         saml_enabled: false,
+        passkeys_enabled: app.config.passkeyEnabled,
       },
     };
   },

@@ -82,6 +82,14 @@ export async function markMailRetry(db: Queryable, id: string, nextAttemptAt: Da
   ]);
 }
 
+/** Hands a claimed message back untried (its attempt uncounted), due at `nextAttemptAt`. */
+export async function releaseMail(db: Queryable, id: string, nextAttemptAt: Date): Promise<void> {
+  await db.query(
+    `UPDATE mail SET attempts = attempts - 1, next_attempt_at = $2, claimed_until = NULL WHERE id = $1 AND status = 'queued'`,
+    [id, nextAttemptAt],
+  );
+}
+
 export async function markMailFailed(db: Queryable, id: string, error: string): Promise<void> {
   await db.query(
     `UPDATE mail SET status = 'failed', sealed = NULL, next_attempt_at = NULL, claimed_until = NULL, last_error = $2 WHERE id = $1`,

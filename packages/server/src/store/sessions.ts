@@ -396,3 +396,77 @@ export async function revokeOne(
   );
   return rows[0];
 }
+
+/** What a verified second factor adds to its session. */
+export interface SessionUpgrade {
+  sessionId: string;
+  userId: string;
+  /** The amr method: `totp`, `mfa/webauthn` (GoTrue's names). */
+  method: string;
+  factorId: string;
+  now: Date;
+}
+
+/**
+ * Raises a session to aal2 after a second factor was verified: the level belongs to the session,
+ * so every token rotated from it from now on carries aal2 and this amr (the method first, as
+ * GoTrue orders amr most recent first; an earlier entry of the same method is replaced).
+ *
+ * The same session (GoTrue upgrades the current session too), and its refresh token rotates in
+ * the same statement: the counter moves n → n+1 and `refreshed_at` is stamped like a rotation's
+ * (see rotateStatement), and the caller answers with token n+1. So the upgrade is one more
+ * rotation of the session's chain, under the refresh contract: the aal1 token n that another tab
+ * or request of the same client is refreshing at this very moment is the parent of the active
+ * token, and inside the reuse interval gets the same successor n+1 — now aal2 — instead of being
+ * taken for reuse and ending the session (GoTrue moves its counter by 2 here, which makes that
+ * concurrent refresh a reuse outside its interval). After the interval, token n is reuse as
+ * always. Tokens are issued only after this commits, so the "ahead" rule still holds.
+ */
+export async function upgradeSession(
+  db: Queryable,
+  clock: Clock,
+  upgrade: SessionUpgrade,
+): Promise<{ session: SessionInfo; user: PublicUserRow } | undefined> {
+  const rows = await db.query<SessionUserRow>(
+    `UPDATE sessions s
+        SET aal = 'aal2', factor_id = $3,
+            amr = jsonb_build_array(jsonb_build_object('method', $4::text, 'timestamp', $5::bigint))
+                  || coalesce((SELECT jsonb_agg(x.e ORDER BY x.i) FROM jsonb_array_elements(s.amr) WITH ORDINALITY AS x(e, i)
+                                WHERE x.e->>'method' <> $4::text), '[]'::jsonb),
+            counter = s.counter + 1,
+            refreshed_at = clock_timestamp() + $6::float8 * interval '1 millisecond'
+       FROM users u
+      WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND u.id = s.user_id
+      RETURNING ${SESSION_COLUMNS}, ${PUBLIC_USER_COLUMNS}`,
+    [upgrade.sessionId, upgrade.userId, upgrade.factorId, upgrade.method, Math.floor(upgrade.now.getTime() / 1000), clock() - Date.now()],
+  );
+  return rows[0] ? split(rows[0]) : undefined;
+}
+
+/**
+ * Ends the user's other sessions still at aal1, as GoTrue does once a factor is verified: a
+ * session that never proved the second factor does not outlive its arrival. Returns how many.
+ */
+export async function revokeAal1Sessions(db: Queryable, userId: string, keep: string, now: Date): Promise<number> {
+  const rows = await db.query<{ id: string }>(
+    "UPDATE sessions SET revoked_at = $2, revoked_reason = 'mfa_verified' WHERE user_id = $1 AND revoked_at IS NULL AND aal = 'aal1' AND id <> $3 RETURNING id",
+    [userId, now, keep],
+  );
+  return rows.length;
+}
+
+/**
+ * Lowers the sessions a removed factor raised back to aal1, without that factor's amr entry (as
+ * GoTrue does). Tokens rotated from them carry aal1 from now on; access tokens already issued
+ * keep their claims until they expire.
+ */
+export async function downgradeFactorSessions(db: Queryable, factorId: string, method: string): Promise<number> {
+  const rows = await db.query<{ id: string }>(
+    `UPDATE sessions s SET aal = 'aal1', factor_id = NULL,
+            amr = coalesce((SELECT jsonb_agg(x.e ORDER BY x.i) FROM jsonb_array_elements(s.amr) WITH ORDINALITY AS x(e, i)
+                             WHERE x.e->>'method' <> $2::text), '[]'::jsonb)
+      WHERE s.factor_id = $1 RETURNING s.id`,
+    [factorId, method],
+  );
+  return rows.length;
+}

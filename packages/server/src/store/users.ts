@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../db/database.js';
 import { LatchkeyError, type ErrorCode } from '../errors.js';
+import { FACTORS_COLUMN, factorJson, type FactorRow } from './factors.js';
 
 export interface UserRow {
   id: string;
@@ -18,6 +19,8 @@ export interface UserRow {
   is_anonymous: boolean;
   created_at: Date;
   updated_at: Date;
+  /** The user's MFA factors, where the statement selected them (FACTORS_COLUMN). */
+  factors?: Array<Pick<FactorRow, 'id' | 'friendly_name' | 'factor_type' | 'status' | 'created_at' | 'updated_at' | 'last_challenged_at'>>;
   // The email flows' bookkeeping (issue #13). Optional: statements on the refresh path do not read them.
   invited_at?: Date | null;
   confirmation_sent_at?: Date | null;
@@ -34,7 +37,8 @@ export type PublicUserRow = Omit<UserRow, 'encrypted_password'>;
 
 /** The column list of a user without the password hash, for the refresh hot path (less to ship and parse). */
 export const PUBLIC_USER_COLUMNS =
-  'u.id, u.aud, u.role, u.email, u.phone, u.email_confirmed_at, u.last_sign_in_at, u.raw_app_meta_data, u.raw_user_meta_data, u.banned_until, u.is_anonymous, u.created_at, u.updated_at';
+  'u.id, u.aud, u.role, u.email, u.phone, u.email_confirmed_at, u.last_sign_in_at, u.raw_app_meta_data, u.raw_user_meta_data, u.banned_until, u.is_anonymous, u.created_at, u.updated_at, ' +
+  FACTORS_COLUMN;
 
 /** The email flows' columns of a user (issue #13), shown in its JSON. */
 const EMAIL_FLOW_COLUMNS =
@@ -43,6 +47,8 @@ const EMAIL_FLOW_COLUMNS =
 /** The column list of a user, for statements that join users with something else. */
 export const USER_COLUMNS =
   'u.id, u.aud, u.role, u.email, u.phone, u.encrypted_password, u.email_confirmed_at, u.last_sign_in_at, u.raw_app_meta_data, u.raw_user_meta_data, u.banned_until, u.is_anonymous, u.created_at, u.updated_at, ' +
+  FACTORS_COLUMN +
+  ', ' +
   EMAIL_FLOW_COLUMNS;
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
@@ -88,6 +94,8 @@ export function userJson(row: PublicUserRow): Record<string, unknown> {
     updated_at: iso(row.updated_at),
     is_anonymous: row.is_anonymous,
     ...(row.banned_until ? { banned_until: iso(row.banned_until) } : {}),
+    // GoTrue omits an empty list (`factors,omitempty`); supabase-js reads it for nextLevel.
+    ...(row.factors && row.factors.length > 0 ? { factors: row.factors.map(factorJson) } : {}),
     ...emailFlowFields(row),
   };
 }

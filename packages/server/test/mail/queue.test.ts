@@ -103,6 +103,10 @@ describe.each(databaseCases(testDatabases()))('mail over SMTP on %s', (_name, da
     expect(queued?.sealed).toMatch(/^v1\./);
     expect(queued?.sealed).not.toContain(secret);
     expect(Buffer.from(queued!.sealed.split('.')[2]!, 'base64url').toString('latin1')).not.toContain(secret);
+    // Not even the admin API shows a queued message's content when SMTP delivers it.
+    const listed = await call(server.authUrl, 'GET', `/admin/outbox?to=${encodeURIComponent(to)}`, { token: server.secretKey });
+    expect(listed.body.messages[0]).toMatchObject({ status: 'queued' });
+    expect(JSON.stringify(listed.body)).not.toContain(secret);
     await smtp.start();
     server.clock.advance(16_000);
     await server.app.mail.deliverDue();
@@ -148,6 +152,23 @@ describe.each(databaseCases(testDatabases()))('mail over SMTP on %s', (_name, da
     const mail = await smtp.next(to);
     expect(mail.subject).toContain('Your sign-in link');
     expect(smtp.to(to)).toHaveLength(1);
+  });
+
+  it('one failed connection holds back the rest of the batch (no timeout per message); all go when the server is back', async () => {
+    const recipients = [uniqueEmail('batch'), uniqueEmail('batch'), uniqueEmail('batch')];
+    await smtp.stop();
+    const queued = await server.app.db.transaction(async (tx) =>
+      Promise.all(recipients.map((to) => server.app.mail.enqueue(tx, message(to)))),
+    );
+    server.app.mail.settle(queued);
+    await server.app.mail.deliverDue();
+    const rows = await server.app.db.query<{ attempts: number }>('SELECT attempts FROM mail WHERE to_address = ANY($1::text[])', [
+      recipients,
+    ]);
+    expect(rows.map((r) => Number(r.attempts)).sort()).toEqual([0, 0, 1]);
+    await smtp.start();
+    await server.app.mail.probe();
+    for (const to of recipients) await smtp.next(to);
   });
 
   it('gives a message up once its links have expired (LATCHKEY_MAILER_OTP_EXP)', async () => {

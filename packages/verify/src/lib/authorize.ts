@@ -13,6 +13,12 @@ export interface AuthOptions {
   /** The `role` claim must be this one, or one of these. */
   role?: string | readonly string[];
   /**
+   * The authenticator assurance level the token must have reached, at least: `'aal2'` lets
+   * through only sessions that verified a second factor (TOTP, WebAuthn). Otherwise 403
+   * `insufficient_aal`, which tells the app to run its MFA challenge and retry.
+   */
+  requireAal?: AssuranceLevel;
+  /**
    * Further requirements: claim values that must match exactly (`{ aal: 'aal2' }`), or a
    * predicate over the claims. Failing either is `forbidden` (403).
    */
@@ -27,6 +33,10 @@ export interface MiddlewareOptions extends AuthOptions {
 
 export type Guard = (claims: AccessTokenClaims) => boolean | Promise<boolean>;
 
+/** Authenticator assurance levels, lowest first (NIST SP 800-63B; GoTrue issues aal1 and aal2). */
+export type AssuranceLevel = 'aal1' | 'aal2' | 'aal3';
+const AAL_RANK: Readonly<Record<string, number>> = { aal1: 1, aal2: 2, aal3: 3 };
+
 const invalid = (message: string) => new VerifyError('invalid_options', `Invalid middleware options: ${message}`);
 
 // RFC 9110 §5.6.4 quoted-string content without escapes, as RFC 6750 §3 requires of its values.
@@ -38,7 +48,9 @@ export function prepareAuth(
   options: MiddlewareOptions = {},
 ): (authorization: string | readonly string[] | null | undefined) => Promise<AccessTokenClaims> {
   if (typeof verifier?.verify !== 'function') throw invalid('the first argument must be a verifier from createVerifier().');
-  const { role, claims, session, realm } = options;
+  const { role, claims, session, realm, requireAal } = options;
+  if (requireAal !== undefined && !Object.hasOwn(AAL_RANK, requireAal)) throw invalid('requireAal must be "aal1", "aal2" or "aal3".');
+  const minimumAal = requireAal === undefined ? 0 : (AAL_RANK[requireAal] as number);
   if (realm !== undefined && (typeof realm !== 'string' || !QUOTABLE.test(realm))) {
     // The realm goes into a response header: no quotes, backslashes or control characters.
     throw invalid('realm must be printable ASCII without " or \\.');
@@ -60,6 +72,9 @@ export function prepareAuth(
     const verified = await verifier.verify(bearerToken(authorization), call);
     if (roles !== undefined && !roles.has(verified.role))
       throw new VerifyError('forbidden', 'The access token role does not grant access to this resource.');
+    // The level is the session's (it survives refreshes); an unknown or missing aal claim ranks lowest.
+    const aal = typeof verified.aal === 'string' && Object.hasOwn(AAL_RANK, verified.aal) ? (AAL_RANK[verified.aal] as number) : 0;
+    if (aal < minimumAal) throw new VerifyError('insufficient_aal');
     if (guard !== undefined && (await guard(verified)) !== true) throw new VerifyError('forbidden');
     return verified;
   };

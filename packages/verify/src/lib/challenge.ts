@@ -24,10 +24,15 @@ export function errorReply(error: VerifyError, realm?: string): ErrorReply {
   } else if (error.status === 401 || error.status === 403) {
     // 401 invalid_token: expired, revoked, malformed or forged; 403 insufficient_scope: a valid
     // token that does not grant this resource (RFC 6750 §3.1).
-    params.push(
-      `error="${error.status === 403 ? 'insufficient_scope' : 'invalid_token'}"`,
-      `error_description="${quotable(error.message)}"`,
-    );
+    // RFC 9470 §3: insufficient_user_authentication is the challenge for "authenticate more
+    // strongly" (here: verify a second factor), distinct from a scope the token will never have.
+    const code =
+      error.code === 'insufficient_aal'
+        ? 'insufficient_user_authentication'
+        : error.status === 403
+          ? 'insufficient_scope'
+          : 'invalid_token';
+    params.push(`error="${code}"`, `error_description="${quotable(error.message)}"`);
     headers['www-authenticate'] = `Bearer ${params.join(', ')}`;
   }
   // 5xx (the auth server unreachable): not the client's fault, so no challenge; a retry may work.

@@ -54,6 +54,20 @@ describe('prepareAuth', () => {
     expect(await outcome(prepareAuth(verifier, { claims: { aal: 'aal2' } })('Bearer t'))).toBe('forbidden');
   });
 
+  it('requireAal: the token’s level must reach it; a missing or unknown aal ranks lowest', async () => {
+    for (const [aal, required, expected] of [
+      ['aal1', 'aal2', 'insufficient_aal'],
+      ['aal2', 'aal2', 'ok'],
+      ['aal3', 'aal2', 'ok'],
+      ['aal2', 'aal1', 'ok'],
+      [undefined, 'aal1', 'insufficient_aal'],
+      ['aal9', 'aal2', 'insufficient_aal'],
+    ] as const) {
+      const { verifier } = fakeVerifier({ aal } as Partial<AccessTokenClaims>);
+      expect(await outcome(prepareAuth(verifier, { requireAal: required })('Bearer t')), `${aal} vs ${required}`).toBe(expected);
+    }
+  });
+
   it('runs a predicate, sync or async; only `true` lets the request through', async () => {
     const { verifier } = fakeVerifier();
     expect(await outcome(prepareAuth(verifier, { claims: (c) => c.sub === 'u1' })('Bearer t'))).toBe('ok');
@@ -81,6 +95,7 @@ describe('prepareAuth', () => {
     ['an empty role list', fakeVerifier().verifier, { role: [] }],
     ['a numeric role', fakeVerifier().verifier, { role: 7 }],
     ['claims of the wrong type', fakeVerifier().verifier, { claims: 'aal2' }],
+    ['an unknown assurance level', fakeVerifier().verifier, { requireAal: 'aal5' }],
   ])('refuses %s with invalid_options, at creation', (_name, verifier, options) => {
     expect(() => prepareAuth(verifier as never, options as never)).toThrow(expect.objectContaining({ code: 'invalid_options' }));
   });

@@ -7,6 +7,7 @@ import type { MiddlewareOptions } from '../../src/lib/authorize.js';
 import type { Jwk, Verifier } from '../../src/types.js';
 import { createVerifier } from '../../src/verifier.js';
 import { jwksUrl, logoutLocal, signUp, startLatchkey, type Session, type TestServer } from './latchkey.js';
+import { raiseToAal2 } from './mfa.js';
 import { JWKS_PATH, json, serveKeys, startStub, type StubServer } from './stub-server.js';
 import { latchkeyClaims, makeKey, nowSeconds, signToken } from './tokens.js';
 
@@ -47,6 +48,7 @@ export function middlewareContract(framework: string, startApp: StartApp): void 
         { path: '/me', verifier },
         { path: '/admin', verifier, options: { role: 'service_role' } },
         { path: '/mfa', verifier, options: { claims: { aal: 'aal2' } } },
+        { path: '/aal2', verifier, options: { requireAal: 'aal2' } },
         {
           path: '/boom',
           verifier,
@@ -126,6 +128,16 @@ export function middlewareContract(framework: string, startApp: StartApp): void 
       const { access_token } = await signUp(latchkey);
       await expectRefusal(await get('/mfa', `Bearer ${access_token}`), 403, 'forbidden', /error="insufficient_scope"/);
       expect((await get('/mfa', `Bearer ${localToken({ aal: 'aal2' })}`)).status).toBe(200);
+    });
+
+    it('requireAal: aal2 answers an aal1 token 403 insufficient_aal (RFC 9470 challenge), and lets aal2 through', async () => {
+      const session = await signUp(latchkey);
+      const refused = await get('/aal2', `Bearer ${session.access_token}`);
+      await expectRefusal(refused, 403, 'insufficient_aal', /^Bearer error="insufficient_user_authentication", error_description="[^"]+"$/);
+      const raised = await raiseToAal2(latchkey, session);
+      const res = await get('/aal2', `Bearer ${raised.access_token}`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ sub: session.user.id, role: 'authenticated' });
     });
 
     it("hands errors that are not the token's fault to the framework (500), not a 401", async () => {

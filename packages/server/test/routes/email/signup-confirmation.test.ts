@@ -3,6 +3,7 @@
  * session, email_not_confirmed for a password sign-in, the confirmation link (or code) confirming
  * and signing in, POST /resend, and a repeated sign-up answered without revealing the account.
  */
+import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabases } from '../../../src/testing.js';
 import { call, databaseCases, uniqueEmail } from '../../helpers.js';
@@ -47,6 +48,23 @@ describe.each(databaseCases(testDatabases()))('confirmation by email on %s', (_n
     const user = await call(t.server.authUrl, 'GET', '/user', { token: landed.fragment.get('access_token')! });
     expect(user.body.email_confirmed_at).toBeTruthy();
     expect((await signIn(email)).status).toBe(200);
+  });
+
+  it('with PKCE (code_challenge on the sign-up): the link gives ?code=, which the verifier exchanges (amr email/signup)', async () => {
+    const email = uniqueEmail();
+    const verifier = randomBytes(32).toString('base64url');
+    const challenge = createHash('sha256').update(verifier).digest('base64url');
+    const reply = await call(t.server.authUrl, 'POST', '/signup', {
+      body: { email, password: PASSWORD, code_challenge: challenge, code_challenge_method: 's256' },
+    });
+    expect(reply.body.access_token).toBeUndefined();
+    const landed = await follow((await nextLink(t.smtp, email)).link);
+    const code = landed.url.searchParams.get('code')!;
+    const session = await call(t.server.authUrl, 'POST', '/token?grant_type=pkce', { body: { auth_code: code, code_verifier: verifier } });
+    expect(session.status).toBe(200);
+    expect(session.body.user.email_confirmed_at).toBeTruthy();
+    const claims = JSON.parse(Buffer.from(session.body.access_token.split('.')[1], 'base64url').toString());
+    expect(claims.amr[0].method).toBe('email/signup');
   });
 
   it('the code confirms too (type signup)', async () => {
