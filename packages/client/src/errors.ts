@@ -7,8 +7,9 @@
  */
 
 /**
- * Every code `@latchkey/server` answers with, and GoTrue's codes for the email flows (links and
- * codes, PKCE, anonymous users, reauthentication) that it answers as GoTrue does. A test keeps
+ * Every code `@latchkey/server` answers with (including second factors and passkeys), and GoTrue's
+ * codes for the email flows (links and codes, PKCE, anonymous users, reauthentication) that it
+ * answers as GoTrue does. A test keeps
  * the list a superset of the server's, the extras GoTrue's own.
  */
 export const SERVER_ERROR_CODES = [
@@ -56,6 +57,27 @@ export const SERVER_ERROR_CODES = [
   'over_email_send_rate_limit',
   'unexpected_failure',
   'service_unavailable',
+  // Second factors (GoTrue's /factors API).
+  'mfa_factor_not_found',
+  'mfa_factor_name_conflict',
+  'too_many_enrolled_mfa_factors',
+  'mfa_ip_address_mismatch',
+  'mfa_challenge_expired',
+  'mfa_verification_failed',
+  'insufficient_aal',
+  'mfa_totp_enroll_not_enabled',
+  'mfa_totp_verify_not_enabled',
+  'mfa_webauthn_enroll_not_enabled',
+  'mfa_webauthn_verify_not_enabled',
+  'mfa_phone_enroll_not_enabled',
+  'mfa_phone_verify_not_enabled',
+  // Passkeys (GoTrue's /passkeys API).
+  'passkey_disabled',
+  'too_many_passkeys',
+  'webauthn_challenge_not_found',
+  'webauthn_challenge_expired',
+  'webauthn_verification_failed',
+  'webauthn_credential_exists',
 ] as const;
 
 /** Codes the client raises itself. */
@@ -74,6 +96,10 @@ export const CLIENT_ERROR_CODES = [
   'storage_failed',
   /** A PKCE code arrived but this storage holds no verifier for it (the link was opened in another browser). */
   'pkce_code_verifier_not_found',
+  /** This runtime has no WebAuthn (`navigator.credentials` and `PublicKeyCredential`): no passkeys or WebAuthn factors here. */
+  'webauthn_unavailable',
+  /** The browser's WebAuthn ceremony did not produce a credential: the user cancelled, timed out, or no authenticator matched. */
+  'webauthn_ceremony_failed',
 ] as const;
 
 export type LatchkeyErrorCode = (typeof CLIENT_ERROR_CODES)[number] | (typeof SERVER_ERROR_CODES)[number];

@@ -3,6 +3,7 @@
  * code that reads the same storage (`@latchkey/ssr`) and must agree with the client exactly.
  * A subpath, so the main entry point stays small.
  */
+import { readClaims } from './lib/jwt-claims.js';
 import { needsRefresh, parseStoredSession } from './session/session.js';
 
 /**
@@ -26,4 +27,27 @@ export function readStoredSession(raw: string | null): ReturnType<typeof parseSt
  */
 export function isRefreshDue(session: NonNullable<ReturnType<typeof parseStoredSession>>, now: number, marginMs: number): boolean {
   return needsRefresh(session, now, marginMs);
+}
+
+/** A session's assurance: the access token's `aal` and `amr` claims, read (not verified). */
+export interface SessionAssurance {
+  /** `aal1` or `aal2`; null when the token carries neither. */
+  aal: 'aal1' | 'aal2' | null;
+  /** How the session proved itself, the most recent method first (`totp`, `password`, …). */
+  amr: { method: string; timestamp: number }[];
+}
+
+/**
+ * The `aal` and `amr` claims of a session's access token, as `@latchkey/client/mfa`'s
+ * `getAuthenticatorAssuranceLevel` reads them. For display and routing; an API that grants
+ * something on `aal2` verifies the token (`@latchkey/verify`'s `requireAal`).
+ *
+ * @example
+ * import { sessionAssurance } from '@latchkey/client/session-rules';
+ * if (sessionAssurance(session.access_token).aal !== 'aal2') redirect('/second-factor');
+ */
+export function sessionAssurance(accessToken: string): SessionAssurance {
+  const claims = readClaims(accessToken) ?? {};
+  const aal = claims.aal === 'aal1' || claims.aal === 'aal2' ? claims.aal : null;
+  return { aal, amr: Array.isArray(claims.amr) ? (claims.amr as SessionAssurance['amr']) : [] };
 }

@@ -34,7 +34,15 @@ export interface Session {
 }
 
 /** What `onAuthStateChange` reports. */
-export type AuthChangeEvent = 'INITIAL_SESSION' | 'SIGNED_IN' | 'SIGNED_OUT' | 'TOKEN_REFRESHED' | 'USER_UPDATED' | 'PASSWORD_RECOVERY';
+export type AuthChangeEvent =
+  | 'INITIAL_SESSION'
+  | 'SIGNED_IN'
+  | 'SIGNED_OUT'
+  | 'TOKEN_REFRESHED'
+  | 'USER_UPDATED'
+  | 'PASSWORD_RECOVERY'
+  /** A second factor was verified (`mfa.verify`): the session is now `aal2`. */
+  | 'MFA_CHALLENGE_VERIFIED';
 
 /**
  * An `onAuthStateChange` callback. It is never awaited and never runs inside the client's lock,

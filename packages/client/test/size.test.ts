@@ -17,6 +17,8 @@ import { describe, expect, it } from 'vitest';
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BUDGET = 8 * 1024;
 const index = JSON.stringify(join(packageDir, 'src/index.ts'));
+const mfaEntry = JSON.stringify(join(packageDir, 'src/mfa.ts'));
+const passkeyEntry = JSON.stringify(join(packageDir, 'src/passkey.ts'));
 
 interface Measure {
   /** min+gzip bytes of what loads up front (gzipped as one file: the chunks concatenated). */
@@ -83,5 +85,28 @@ describe('size', () => {
       expect(flows.code, marker).toContain(marker);
     }
     expect(flows.upFront - core.upFront).toBeGreaterThan(500); // sanity: the flows are real code
+  });
+
+  it('second factors and passkeys are entry points of their own: the core pays nothing for them', async () => {
+    const core = await measure(`export { createClient, isLatchkeyError } from ${index};`);
+    const mfa = await measure(`export { createClient, isLatchkeyError } from ${index}; export * as mfa from ${mfaEntry};`);
+    const totpOnly = await measure(
+      `export { createClient, isLatchkeyError } from ${index}; export { enroll, challengeAndVerify, getAuthenticatorAssuranceLevel } from ${mfaEntry};`,
+    );
+    const passkey = await measure(`export { createClient, isLatchkeyError } from ${index}; export * from ${passkeyEntry};`);
+    console.info(
+      `[size] core ${core.upFront} B, core + mfa ${mfa.upFront} B (TOTP only: ${totpOnly.upFront} B), core + passkey ${passkey.upFront} B (min+gzip)`,
+    );
+    for (const marker of ['/factors', 'MFA_CHALLENGE_VERIFIED', 'data:image/svg+xml']) {
+      expect(core.code, marker).not.toContain(marker);
+      expect(mfa.code, marker).toContain(marker);
+    }
+    for (const marker of ['/passkeys', 'parseRequestOptionsFromJSON']) {
+      expect(core.code, marker).not.toContain(marker);
+      expect(passkey.code, marker).toContain(marker);
+    }
+    // TOTP-only apps do not ship the browser's WebAuthn ceremony.
+    expect(totpOnly.code).not.toContain('parseCreationOptionsFromJSON');
+    expect(mfa.code).toContain('parseCreationOptionsFromJSON');
   });
 });

@@ -33,7 +33,7 @@ describe('http', () => {
   });
 
   it('an unknown code is unexpected_response (4xx), unexpected_failure (5xx), over_request_rate_limit (429)', () => {
-    expect(errorFromResponse(400, { code: 'mfa_challenge_expired' }, null, 0).code).toBe('unexpected_response');
+    expect(errorFromResponse(400, { code: 'sms_send_failed' }, null, 0).code).toBe('unexpected_response');
     expect(errorFromResponse(403, { code: 'otp_expired' }, null, 0).code).toBe('otp_expired'); // one of the email flows' codes
     expect(errorFromResponse(502, undefined, null, 0).code).toBe('unexpected_failure');
     expect(errorFromResponse(429, undefined, '7', 0)).toMatchObject({ code: 'over_request_rate_limit', retryAfter: 7000 });

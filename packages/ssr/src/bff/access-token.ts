@@ -1,5 +1,6 @@
 /** `getAccessToken`: the access token of the request's session, refreshed under the session lock when due. */
 import type { User } from '@latchkey/client';
+import { sessionAssurance, type SessionAssurance } from '@latchkey/client/session-rules';
 import { SsrError } from '../errors.js';
 import type { HandlerContext } from './context.js';
 import { isSameOriginRequest } from './csrf.js';
@@ -7,11 +8,15 @@ import { viewOf, type RequestLike } from './request.js';
 import { storeKey } from './session-cookie.js';
 
 export type AccessTokenResult =
-  | { data: { accessToken: string; user: User; expiresAt: number }; error: null }
-  | { data: { accessToken: null; user: null; expiresAt: null }; error: SsrError };
+  | {
+      /** `aal` / `amr`: the access token's claims (read, not verified): `aal2` once a second factor was verified, kept across refreshes. */
+      data: { accessToken: string; user: User; expiresAt: number; aal: SessionAssurance['aal']; amr: SessionAssurance['amr'] };
+      error: null;
+    }
+  | { data: { accessToken: null; user: null; expiresAt: null; aal: null; amr: null }; error: SsrError };
 
 function failure(error: SsrError): AccessTokenResult {
-  return { data: { accessToken: null, user: null, expiresAt: null }, error };
+  return { data: { accessToken: null, user: null, expiresAt: null, aal: null, amr: null }, error };
 }
 
 export async function getAccessToken(ctx: HandlerContext, request: RequestLike): Promise<AccessTokenResult> {
@@ -24,5 +29,6 @@ export async function getAccessToken(ctx: HandlerContext, request: RequestLike):
   const resolution = await ctx.resolver.resolve(await storeKey(id));
   if (resolution.kind === 'error') return failure(resolution.error);
   const { session } = resolution.record;
-  return { data: { accessToken: session.access_token, user: session.user, expiresAt: session.expires_at }, error: null };
+  const { aal, amr } = sessionAssurance(session.access_token);
+  return { data: { accessToken: session.access_token, user: session.user, expiresAt: session.expires_at, aal, amr }, error: null };
 }

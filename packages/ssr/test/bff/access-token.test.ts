@@ -30,7 +30,8 @@ describe('getAccessToken', () => {
     expect(net.state.refreshes).toBe(0);
     const session = await bff.session(appRequest(browser, '/auth/session'));
     expect(session.status).toBe(200);
-    expect(await session.json()).toMatchObject({ user: { id: data!.user!.id } });
+    expect(await session.json()).toMatchObject({ user: { id: data!.user!.id }, aal: 'aal1', amr: [{ method: 'password' }] });
+    expect(data).toMatchObject({ aal: 'aal1', amr: [{ method: 'password' }] });
   });
 
   it('50 concurrent requests after expiry share one refresh (in-process single-flight) and all get the new token', async () => {
