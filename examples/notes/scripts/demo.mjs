@@ -8,7 +8,8 @@
  * scripts/auth-server.mjs, which stops it when this process goes away, however it goes.
  */
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DemoStartError, isAddressInUse } from './ports.mjs';
@@ -37,6 +38,33 @@ function lastError(output) {
     .map((line) => line.trim())
     .filter(Boolean);
   return [...lines].reverse().find((line) => line.startsWith('latchkey:')) ?? lines.at(-1) ?? 'no output';
+}
+
+/** A port free right now (the OS picks it): the web app's URL must be known before the auth server starts. */
+function freePort(host = '127.0.0.1') {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.unref();
+    probe.once('error', reject);
+    probe.listen({ port: 0, host, exclusive: true }, () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The auth server's secret key, for the notes API's dev-outbox proxy: the one set in the
+ * environment, else the one `latchkey serve` keeps beside its embedded database (settings.json,
+ * readable by this user only). It stays on the server side: the browser never gets it.
+ */
+function readSecretKey(authDatabase) {
+  if (process.env.LATCHKEY_SECRET_KEY) return process.env.LATCHKEY_SECRET_KEY;
+  try {
+    return JSON.parse(readFileSync(join(authDatabase, 'settings.json'), 'utf8')).secret_key;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -123,7 +151,9 @@ export function startAuthServer({ name, port = 0, database, env = {}, logFile, e
 export async function startDemo(options = {}) {
   const progress = options.onProgress ?? (() => {});
   const authPort = options.authPort ?? 9999;
-  const apiPort = options.apiPort ?? 5173;
+  // Chosen now, not by the API's listen: the auth server's site URL (where email links land) is the web app's URL.
+  const apiPort = options.apiPort === 0 ? await freePort() : (options.apiPort ?? 5173);
+  const appUrl = `http://127.0.0.1:${apiPort}`;
   if (options.dataDir === undefined && authPort === 0)
     throw new DemoStartError('startDemo: pass a dataDir when the auth port is chosen at random');
   const dataDir = options.dataDir ?? defaultDataDir(authPort);
@@ -154,7 +184,14 @@ export async function startDemo(options = {}) {
       name: 'auth server',
       port: authPort,
       database: authDatabase,
-      env,
+      // Email links (sign-in links, password recovery) lead back to the web app, where the client
+      // signs in from the URL. The site URL is the app as printed; the allow list adds the same app
+      // reached as localhost. Mail stays in the dev outbox: no LATCHKEY_SMTP_HOST here.
+      env: {
+        LATCHKEY_SITE_URL: appUrl,
+        LATCHKEY_URI_ALLOW_LIST: `${appUrl}/**,http://localhost:${apiPort}/**`,
+        ...env,
+      },
       logFile: join(dataDir, 'auth.log'),
       echo: echo('auth'),
     });
@@ -185,6 +222,7 @@ export async function startDemo(options = {}) {
         database: join(dataDir, 'notes'),
         port: apiPort,
         clientConfig: { reuseInterval },
+        outboxSecretKey: readSecretKey(authDatabase),
       });
     } catch (error) {
       if (isAddressInUse(error))

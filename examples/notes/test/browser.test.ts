@@ -13,7 +13,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 // @ts-expect-error — plain ESM script without types
 import { startDemo } from '../scripts/demo.mjs';
-import { artifacts, chromiumAvailable, events, fire, launch, newEmail, PASSWORD, signUp } from './support/browser.js';
+import { artifacts, chromiumAvailable, events, fire, launch, newEmail, offScreen, PASSWORD, signUp } from './support/browser.js';
 
 const TWO_HOURS = 2 * 3600 * 1000;
 
@@ -66,28 +66,6 @@ afterEach(async () => {
 async function expire(...pages: Page[]): Promise<void> {
   const later = Date.now() + TWO_HOURS;
   for (const page of pages) await page.clock.setSystemTime(later);
-}
-
-/** Elements that stick out of the viewport sideways (described for the failure message). */
-function offScreen(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const width = document.documentElement.clientWidth;
-    const out: string[] = [];
-    for (const element of document.querySelectorAll('body *')) {
-      const box = element.getBoundingClientRect();
-      if (box.width === 0 || box.height === 0 || getComputedStyle(element).visibility === 'hidden') continue;
-      if (box.left < -0.5 || box.right > width + 0.5) {
-        const id = element.id
-          ? `#${element.id}`
-          : (element as HTMLElement).dataset.testid
-            ? `[${(element as HTMLElement).dataset.testid}]`
-            : '';
-        out.push(`${element.tagName.toLowerCase()}${id} ${Math.round(box.left)}..${Math.round(box.right)} (viewport ${width})`);
-      }
-    }
-    if (document.documentElement.scrollWidth > width) out.push(`page scrolls sideways: ${document.documentElement.scrollWidth} > ${width}`);
-    return out;
-  });
 }
 
 describe.skipIf(!available)('notes demo in Chromium', () => {

@@ -2,6 +2,11 @@
  * The notes API: it verifies access tokens with @latchkey/verify and never sees a refresh token.
  * It also serves the built SPA and /config.json (where the SPA finds the auth servers).
  *
+ * `/dev/outbox` shows the auth server's dev outbox (the mail it would have sent: sign-in links,
+ * codes, password recovery) so the demo's email paths work with no mail server. It reads
+ * `GET /admin/outbox` with the auth server's secret key, which stays here: the browser only gets
+ * the messages.
+ *
  * `/api/strict/ping` accepts tokens of the demo's second, strict auth server instead: the page's
  * "without Latchkey" lane calls it with a throwaway session, so the demo user is never at risk.
  */
@@ -19,6 +24,11 @@ export interface ApiOptions {
   strictAuthUrl?: string;
   /** More settings for the SPA, served in /config.json (e.g. the auth server's reuse interval). */
   clientConfig?: Record<string, unknown>;
+  /**
+   * The auth server's secret key, to read its dev outbox for `/dev/outbox`; none: no such route.
+   * Only for a local demo: the route shows every message (links that sign in) to whoever can reach it.
+   */
+  outboxSecretKey?: string;
   /** Where the built SPA is (dist/web). */
   webRoot: string;
   /** `memory`, a PGlite directory, or a postgres:// URL. */
@@ -30,6 +40,19 @@ export interface ApiOptions {
 export interface RunningApi {
   url: string;
   close(): Promise<void>;
+}
+
+/** What the page shows of a message: no HTML body, no delivery internals. */
+interface OutboxMessage {
+  id: string;
+  created_at: string;
+  to: string;
+  kind: string;
+  status: string;
+  subject?: string;
+  link?: string;
+  code?: string;
+  last_error?: string | null;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -49,8 +72,46 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
       authUrl: options.authUrl,
       apiUrl: '/api',
       ...(options.strictAuthUrl ? { strictAuthUrl: options.strictAuthUrl, strictApiUrl: '/api/strict' } : {}),
+      ...(options.outboxSecretKey ? { outboxUrl: '/dev/outbox' } : {}),
     });
   });
+
+  if (options.outboxSecretKey) {
+    const secretKey = options.outboxSecretKey;
+    app.get('/dev/outbox', async (_req, res) => {
+      res.set('cache-control', 'no-store');
+      let response: Response;
+      try {
+        response = await fetch(`${options.authUrl}/admin/outbox?limit=10`, {
+          headers: { authorization: `Bearer ${secretKey}` },
+          signal: AbortSignal.timeout(5_000),
+        });
+      } catch {
+        res.status(502).json({ code: 'auth_unreachable', message: "Can't reach the auth server to read its outbox." });
+        return;
+      }
+      if (!response.ok) {
+        // The auth server's refusal is about our key, not the caller: say what happened, never the key.
+        res.status(502).json({ code: 'outbox_unavailable', message: `The auth server answered ${response.status} for its outbox.` });
+        return;
+      }
+      const body = (await response.json()) as { transport: string; messages: OutboxMessage[] };
+      res.json({
+        transport: body.transport,
+        messages: body.messages.map(({ id, created_at, to, kind, status, subject, link, code, last_error }) => ({
+          id,
+          created_at,
+          to,
+          kind,
+          status,
+          subject,
+          link,
+          code,
+          last_error,
+        })),
+      });
+    });
+  }
 
   const api = express.Router();
   api.use(requireAuth(verifier));

@@ -7,14 +7,21 @@
  * access token expires — with and without it (with-latchkey.ts, without-latchkey.ts), and makes
  * the client's work visible: the events it emits, whether this tab or another refreshed, the
  * refresh counts, an unreachable auth server (outage.ts).
+ *
+ * Signing in by email (email-paths.ts, outbox.ts, new-password.ts): the client's flowType is
+ * `pkce`, so an email link comes back here as `?code=…`, which `detectSessionInUrl` exchanges
+ * (with the verifier this browser kept) when the client loads, and cleans from the address bar.
  */
-import { createClient, type AuthChangeEvent, type Session } from '@latchkey/client';
+import { createClient, detectSessionInUrl, type AuthChangeEvent, type Session } from '@latchkey/client';
 import { wireAuthForm } from './auth-form.js';
 import { createAuthTraffic, type AuthTraffic } from './auth-traffic.js';
 import { $, DEMO_KEY } from './dom.js';
+import { linkError, wireEmailPaths } from './email-paths.js';
 import { createEventsLog } from './events-log.js';
 import { createLane } from './lane.js';
+import { wireNewPassword } from './new-password.js';
 import { createNotes } from './notes.js';
+import { createOutbox } from './outbox.js';
 import { watchOutage } from './outage.js';
 import { createSessionPanel } from './session-panel.js';
 import { runWithLatchkey } from './with-latchkey.js';
@@ -26,6 +33,8 @@ interface Config {
   strictAuthUrl?: string;
   strictApiUrl?: string;
   reuseInterval?: number;
+  /** The notes API's view of the auth server's dev outbox (absent: none). */
+  outboxUrl?: string;
 }
 
 function render(session: Session | null): void {
@@ -34,6 +43,15 @@ function render(session: Session | null): void {
   $('sign-out').hidden = !session;
   $('auth').hidden = !!session;
   for (const id of ['race', 'notes', 'session']) $(id).hidden = !session;
+  $('outbox').hidden = !!session;
+  if (!session) $('recover').hidden = true;
+}
+
+/** Whether this page was opened by an email link (before the client reads and cleans the URL). */
+function openedByLink(): boolean {
+  const url = new URL(location.href);
+  const fragment = new URLSearchParams(url.hash.slice(1));
+  return url.searchParams.has('code') || url.searchParams.has('error_code') || fragment.has('access_token') || fragment.has('error_code');
 }
 
 function showNotice(text: string | null): void {
@@ -77,7 +95,8 @@ async function main(): Promise<void> {
   if (!config) return;
   $('reuse-interval').textContent = String(config.reuseInterval ?? 10);
   const traffic = createAuthTraffic(config.authUrl);
-  const auth = createClient({ url: config.authUrl, fetch: traffic.fetch });
+  let fromLink = openedByLink();
+  const auth = createClient({ url: config.authUrl, fetch: traffic.fetch, flowType: 'pkce', detectSessionInUrl });
   const api = (path: string, init?: RequestInit) => auth.fetch(`${config.apiUrl}${path}`, init);
   const events = createEventsLog($<HTMLOListElement>('events'));
   const notes = createNotes(api, traffic);
@@ -88,6 +107,27 @@ async function main(): Promise<void> {
   /** When this tab last adopted tokens another tab had refreshed. */
   let adoptedAt = -Infinity;
   const form = wireAuthForm(auth, config.authUrl, { signingIn: (active) => (signingIn = active) });
+  const outbox = createOutbox(config.outboxUrl);
+  const emailPaths = wireEmailPaths(auth, {
+    signingIn: (active) => (signingIn = active),
+    sent: () => void outbox.refresh(),
+    // Links come back to this page (the auth server's site URL), where detectSessionInUrl takes the code.
+    redirectTo: `${location.origin}/`,
+  });
+  const newPassword = wireNewPassword(auth, {
+    done: () => {
+      events.add('USER_UPDATED: new password set');
+      showNotice('Your new password is set: use it next time you sign in.');
+    },
+  });
+  /** What a sign-in here (not in another tab) resets. */
+  const signedInHere = () => {
+    traffic.resetThisTab();
+    traffic.resetAllTabs();
+    showNotice(null);
+    form.clear();
+    emailPaths.clear();
+  };
 
   auth.onAuthStateChange((event: AuthChangeEvent, session) => {
     const wasSignedIn = current !== null;
@@ -95,14 +135,28 @@ async function main(): Promise<void> {
     render(session);
     switch (event) {
       case 'INITIAL_SESSION':
-        events.add(`INITIAL_SESSION: ${session ? 'session loaded from storage' : 'no session'}`);
+        // Opened by an email link, the client has already exchanged it: the session is the link's
+        // (SIGNED_IN or PASSWORD_RECOVERY follows), not one found in storage.
+        events.add(
+          `INITIAL_SESSION: ${session ? (fromLink ? 'session from the email link' : 'session loaded from storage') : 'no session'}`,
+        );
         break;
       case 'SIGNED_IN':
-        events.add(`SIGNED_IN: ${signingIn ? 'here' : 'in another tab'}`);
-        traffic.resetThisTab();
-        if (signingIn) traffic.resetAllTabs();
-        showNotice(null);
-        form.clear();
+        events.add(`SIGNED_IN: ${fromLink ? 'here, by the email link' : signingIn ? 'here' : 'in another tab'}`);
+        if (signingIn || fromLink) signedInHere();
+        else {
+          traffic.resetThisTab();
+          showNotice(null);
+          form.clear();
+        }
+        fromLink = false;
+        break;
+      case 'PASSWORD_RECOVERY':
+        // Emitted in the tab that verified the recovery link or code only: choose the password here.
+        events.add(`PASSWORD_RECOVERY: signed in by the recovery ${fromLink ? 'link' : 'code'}; choose a new password`);
+        signedInHere();
+        newPassword.open();
+        fromLink = false;
         break;
       case 'TOKEN_REFRESHED':
         if (session && traffic.obtainedHere(session.refresh_token)) events.add('TOKEN_REFRESHED: by this tab');
@@ -116,7 +170,10 @@ async function main(): Promise<void> {
         events.add(`SIGNED_OUT: ${reason.log}`);
         showNotice(reason.notice);
         form.clear();
+        emailPaths.clear();
+        newPassword.close();
         notes.clear();
+        void outbox.refresh();
         break;
       }
       default:
@@ -126,6 +183,24 @@ async function main(): Promise<void> {
     panel.update();
     // Callbacks run outside the client's lock, so calling back into the client here is safe.
     if (session && (!wasSignedIn || event === 'SIGNED_IN')) void notes.load();
+  });
+
+  // A recovery interrupted by a reload: still signed in by the link, the password not chosen yet.
+  if (newPassword.pending()) newPassword.open();
+  // What the email link this page was opened by did (the client ran it on load): an error in words.
+  if (fromLink) {
+    void detectSessionInUrl(auth).then(({ data, error }) => {
+      if (data?.session) return; // the SIGNED_IN or PASSWORD_RECOVERY event tells the rest
+      fromLink = false;
+      // No error and no session: a `?code=` with no verifier kept here, which the client leaves alone.
+      $('auth-error').textContent = error
+        ? linkError(error)
+        : 'This page was opened by an email link this browser did not ask for (or has used already): ask for a new one here.';
+      void outbox.refresh();
+    });
+  }
+  void auth.getSession().then(({ data }) => {
+    if (!data.session) void outbox.refresh();
   });
 
   watchOutage({

@@ -78,3 +78,25 @@ export async function events(page: Page): Promise<{ n: number; text: string }[]>
     .locator('li')
     .evaluateAll((items) => items.map((item) => ({ n: (item as HTMLLIElement).value, text: item.textContent ?? '' })));
 }
+
+/** Elements that stick out of the viewport sideways (described for the failure message). */
+export function offScreen(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const out: string[] = [];
+    for (const element of document.querySelectorAll('body *')) {
+      const box = element.getBoundingClientRect();
+      if (box.width === 0 || box.height === 0 || getComputedStyle(element).visibility === 'hidden') continue;
+      if (box.left < -0.5 || box.right > width + 0.5) {
+        const id = element.id
+          ? `#${element.id}`
+          : (element as HTMLElement).dataset.testid
+            ? `[${(element as HTMLElement).dataset.testid}]`
+            : '';
+        out.push(`${element.tagName.toLowerCase()}${id} ${Math.round(box.left)}..${Math.round(box.right)} (viewport ${width})`);
+      }
+    }
+    if (document.documentElement.scrollWidth > width) out.push(`page scrolls sideways: ${document.documentElement.scrollWidth} > ${width}`);
+    return out;
+  });
+}
