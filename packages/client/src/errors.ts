@@ -78,6 +78,15 @@ export const SERVER_ERROR_CODES = [
   'webauthn_challenge_expired',
   'webauthn_verification_failed',
   'webauthn_credential_exists',
+  // Identity providers (issue #14).
+  'bad_oauth_state',
+  'bad_oauth_callback',
+  'provider_disabled',
+  'manual_linking_disabled',
+  'identity_not_found',
+  'identity_already_exists',
+  'single_identity_not_deletable',
+  'provider_unavailable',
 ] as const;
 
 /** Codes the client raises itself. */
