@@ -54,3 +54,11 @@ export function looksLikeLinkToken(value: string): boolean {
 export function mintAuthCode(): string {
   return randomBytes(32).toString('hex');
 }
+
+/**
+ * The prefix of a PKCE flow's link token (GoTrue's `pkce_`): the link says which flow it belongs
+ * to even once its token is spent or expired, so an error can reach a server-side callback in the
+ * query string (a server never sees the fragment). It names the flow only: the token after it is
+ * what is hashed and verified.
+ */
+export const PKCE_PREFIX = 'pkce_';

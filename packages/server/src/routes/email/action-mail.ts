@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { App } from '../../app.js';
-import { hashCode, hashLinkToken, mintOneTimeSecrets } from '../../crypto/one-time-token.js';
+import { hashCode, hashLinkToken, mintOneTimeSecrets, PKCE_PREFIX } from '../../crypto/one-time-token.js';
 import type { Queryable } from '../../db/database.js';
 import { LatchkeyError } from '../../errors.js';
 import type { RequestInfo } from '../../http/route.js';
@@ -135,11 +135,13 @@ export async function issueToken(app: App, tx: Queryable, spec: TokenSpec): Prom
     now: spec.now,
     expiresAt: new Date(spec.now.getTime() + app.config.mailerOtpExp * 1000),
   });
+  // A PKCE flow's link says so (verify.ts PKCE_PREFIX); only the token after the prefix is hashed and checked.
+  const publicToken = spec.flowStateId ? `${PKCE_PREFIX}${linkToken}` : linkToken;
   const actionLink =
     spec.linkType === undefined
       ? undefined
-      : `${app.externalUrl()}/verify?${new URLSearchParams({ token: linkToken, type: spec.linkType, redirect_to: spec.redirectTo })}`;
-  return { linkToken, code, actionLink };
+      : `${app.externalUrl()}/verify?${new URLSearchParams({ token: publicToken, type: spec.linkType, redirect_to: spec.redirectTo })}`;
+  return { linkToken: publicToken, code, actionLink };
 }
 
 export interface MailSpec extends TokenSpec {

@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import type { App } from '../../app.js';
-import { hashCode, hashLinkToken, looksLikeLinkToken, mintAuthCode } from '../../crypto/one-time-token.js';
+import { hashCode, hashLinkToken, looksLikeLinkToken, mintAuthCode, PKCE_PREFIX } from '../../crypto/one-time-token.js';
 import { LatchkeyError, isLatchkeyError } from '../../errors.js';
 import { emailField, parse, route, type Reply, type RequestInfo } from '../../http/route.js';
 import { issueAuthCode } from '../../store/flow-states.js';
@@ -40,6 +40,8 @@ const CODE_FAILED = 'Token has expired or is invalid';
 
 type Presented = { via: 'link'; token: string } | { via: 'code'; email: string; token: string };
 
+const unprefixed = (token: string) => (token.startsWith(PKCE_PREFIX) ? token.slice(PKCE_PREFIX.length) : token);
+
 type Outcome =
   | { kind: 'session'; session: SessionWithUser; user: UserRow; emailChanged: { from: string | null; to: string } | undefined }
   | { kind: 'auth_code'; code: string; user: UserRow }
@@ -63,7 +65,8 @@ async function verify(app: App, request: RequestInfo, type: string, presented: P
     let row: OneTimeTokenRow | undefined;
     if (presented.via === 'link') {
       // Not a token we mint (64 hex) cannot match: no need to ask the database.
-      row = looksLikeLinkToken(presented.token) ? await consumeByLink(tx, hashLinkToken(presented.token), types, now) : undefined;
+      const token = unprefixed(presented.token);
+      row = looksLikeLinkToken(token) ? await consumeByLink(tx, hashLinkToken(token), types, now) : undefined;
     } else {
       row = /^\d{6,10}$/.test(presented.token)
         ? await consumeByCode(tx, presented.email, hashCode(app.codeKey, presented.email, presented.token), types, now)
@@ -235,7 +238,10 @@ export const verifyGet = route({
       const params: Record<string, string> = { error_code: error.code, error_description: error.message, sb: '' };
       const oauth = OAUTH_ERROR[error.status];
       if (oauth) params.error = oauth;
-      return redirect(`${to}#${encodeSorted(params)}`);
+      // A PKCE flow's callback may run on a server, which cannot read the fragment: the error goes
+      // in the query too (as GoTrue does), so it can say what went wrong.
+      const base = query.token.startsWith(PKCE_PREFIX) ? withQuery(to, params) : to;
+      return redirect(`${base}#${encodeSorted(params)}`);
     }
     if (outcome.kind === 'partial') {
       const base = outcome.flowStateId ? withQuery(to, { message: SINGLE_CONFIRMATION }) : to;

@@ -163,6 +163,24 @@ describe.each(databaseCases(testDatabases()))('/verify on %s', (_name, database)
       expect(claims.amr[0].method).toBe('recovery');
     });
 
+    it('a spent PKCE link brings its error in the query too, where a server-side callback can read it', async () => {
+      const email = uniqueEmail();
+      const { challenge } = pkcePair();
+      const link = await magicLink(email, { code_challenge: challenge, code_challenge_method: 's256' });
+      expect(tokenOf(link).startsWith('pkce_')).toBe(true);
+      expect((await follow(link)).url.searchParams.get('code')).toBeTruthy();
+      const spent = await follow(link);
+      expect(spent.status).toBe(303);
+      expect(spent.url.searchParams.get('error_code')).toBe('otp_expired');
+      expect(new URLSearchParams(spent.url.hash.slice(1)).get('error_code')).toBe('otp_expired');
+      // A link without PKCE keeps its error in the fragment only (the browser's business).
+      const implicit = await magicLink(uniqueEmail(), {});
+      await follow(implicit);
+      const spentImplicit = await follow(implicit);
+      expect(spentImplicit.url.searchParams.get('error_code')).toBeNull();
+      expect(new URLSearchParams(spentImplicit.url.hash.slice(1)).get('error_code')).toBe('otp_expired');
+    });
+
     it("POST /verify of a PKCE flow's token still answers a session (as GoTrue)", async () => {
       const email = uniqueEmail();
       const { challenge } = pkcePair();
