@@ -155,7 +155,14 @@ describe.each(databaseCases(testDatabases()))('OpenID Connect providers on %s', 
     expect(again.body.code).toBe('flow_state_not_found');
   });
 
+  async function userCount(): Promise<number> {
+    const res = await call(server.authUrl, 'GET', '/admin/users?per_page=1', { token: server.secretKey });
+    return Number(res.headers.get('x-total-count'));
+  }
+  const flowCount = async () => Number((await server.app.db.query<{ n: string }>('SELECT count(*) AS n FROM oauth_flows'))[0]!.n);
+
   it('provider down: a clear error back at the app, and nothing stored', async () => {
+    const [users, flows] = [await userCount(), await flowCount()];
     const res = await fetch(`${server.authUrl}/authorize?provider=down&redirect_to=${encodeURIComponent(`${APP}/x`)}`, {
       redirect: 'manual',
     });
@@ -164,6 +171,53 @@ describe.each(databaseCases(testDatabases()))('OpenID Connect providers on %s', 
     expect(back.origin + back.pathname).toBe(`${APP}/x`);
     expect(back.searchParams.get('error')).toBe('temporarily_unavailable');
     expect(back.searchParams.get('error_code')).toBe('provider_unavailable');
+    expect(await userCount()).toBe(users);
+    expect(await flowCount()).toBe(flows);
+  });
+
+  it('provider down between login and callback (an error status, a reset connection): provider_unavailable at the app, nothing created', async () => {
+    for (const outage of [503, 'reset'] as const) {
+      const { id, email } = account();
+      const jar = new CookieJar();
+      const cb = await toCallback(id, jar, `&redirect_to=${encodeURIComponent(`${APP}/x`)}`);
+      const users = await userCount();
+      idp.outage = outage;
+      let back: URL;
+      try {
+        back = await follow(cb, jar);
+      } finally {
+        idp.outage = undefined;
+      }
+      expect(back.origin + back.pathname).toBe(`${APP}/x`);
+      expect(back.searchParams.get('error')).toBe('temporarily_unavailable');
+      expect(back.searchParams.get('error_code')).toBe('provider_unavailable');
+      expect(back.hash).not.toMatch(/access_token/);
+      expect(await userCount()).toBe(users);
+      const found = await call(server.authUrl, 'GET', `/admin/users?filter=${encodeURIComponent(email)}`, { token: server.secretKey });
+      expect(found.body.users).toHaveLength(0);
+    }
+  });
+
+  it('a nonce mismatch in the code flow: the ID token was minted for another nonce, so the callback fails and nothing is created', async () => {
+    const { id, email } = account();
+    const jar = new CookieJar();
+    const start = await fetch(`${server.authUrl}/authorize?provider=idp&redirect_to=${encodeURIComponent(`${APP}/x`)}`, {
+      redirect: 'manual',
+    });
+    jar.take(start);
+    const toIdp = new URL(start.headers.get('location')!);
+    // The state, PKCE and browser all check out; only the nonce the provider signs differs.
+    toIdp.searchParams.set('nonce', randomBytes(16).toString('base64url'));
+    const cb = await browse(toIdp.href, jar, `${server.authUrl}/callback`, id);
+    const users = await userCount();
+    const back = await follow(cb, jar);
+    expect(back.origin + back.pathname).toBe(`${APP}/x`);
+    expect(back.searchParams.get('error_code')).toBe('bad_oauth_callback');
+    expect(back.searchParams.get('error_description')).toMatch(/nonce/);
+    expect(back.hash).not.toMatch(/access_token/);
+    expect(await userCount()).toBe(users);
+    const found = await call(server.authUrl, 'GET', `/admin/users?filter=${encodeURIComponent(email)}`, { token: server.secretKey });
+    expect(found.body.users).toHaveLength(0);
   });
 
   it('an unknown provider is a 400 as in GoTrue', async () => {
