@@ -4,7 +4,6 @@ import type { App } from '../../app.js';
 import { BROWSER_COOKIE, hashBrowserSecret, readCookie, verifyState } from '../../crypto/oauth-state.js';
 import { mintAuthCode, hashLinkToken } from '../../crypto/one-time-token.js';
 import { isLatchkeyError, LatchkeyError } from '../../errors.js';
-import { requestCookies } from '../../http/request-cookies.js';
 import { route, type Reply, type RequestInfo } from '../../http/route.js';
 import { ProviderRejected, ProviderUnavailable } from '../../providers/client.js';
 import type { ChallengeMethod } from '../../crypto/pkce.js';
@@ -49,7 +48,7 @@ async function finishProviderFlow(app: App, query: z.infer<typeof callbackQuery>
   // A state we did not sign never reaches the database.
   const flowId = verifyState(app.oauthStateKey, query.state);
   if (!flowId) return errorRedirect(site, new LatchkeyError('bad_oauth_state', 'OAuth state parameter is invalid'));
-  const secret = readCookie(requestCookies(), BROWSER_COOKIE);
+  const secret = readCookie(request.cookie, BROWSER_COOKIE);
   // Bound to the browser that started it: a callback replayed elsewhere, or a login CSRF (an
   // attacker's code and state planted in the victim's browser), arrives without that cookie.
   const flow = await consumeOAuthFlow(app.db, flowId, secret ? hashBrowserSecret(secret) : undefined, request.now);

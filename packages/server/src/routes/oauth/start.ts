@@ -12,7 +12,6 @@ import {
   signState,
 } from '../../crypto/oauth-state.js';
 import { LatchkeyError } from '../../errors.js';
-import { requestCookies } from '../../http/request-cookies.js';
 import type { Reply, RequestInfo } from '../../http/route.js';
 import { PROVIDER_PRESETS } from '../../providers/settings.js';
 import { ProviderUnavailable } from '../../providers/client.js';
@@ -61,7 +60,7 @@ export async function startProviderFlow(
   const redirectTo = app.redirects.resolve(query.redirect_to);
   const scopes = [...new Set([...client.config.scopes, ...(query.scopes ?? '').split(/[\s,]+/).filter(Boolean)])];
   // One secret per browser, reused while it lasts, so sign-ins in two tabs both complete.
-  const existing = readCookie(requestCookies(), BROWSER_COOKIE);
+  const existing = readCookie(request.cookie, BROWSER_COOKIE);
   const browserSecret = existing && /^[A-Za-z0-9_-]{43}$/.test(existing) ? existing : mintBrowserSecret();
   const flowId = randomUUID();
   const state = signState(app.oauthStateKey, flowId);
