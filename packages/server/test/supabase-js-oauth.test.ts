@@ -113,6 +113,34 @@ describe.each(databaseCases(testDatabases()))('supabase-js provider flows agains
     expect(set.user?.email).toBe(email);
   });
 
+  it('linkIdentity (pkce) → the provider in a browser that never saw Latchkey → exchangeCodeForSession: two identities, then unlinkIdentity', async () => {
+    const first = account();
+    const second = account(uniqueEmail('second'));
+    const supabase = client('pkce');
+    const nonce = randomBytes(16).toString('hex');
+    const token = await nativeIdToken(idp, first.id, { nonce: createHash('sha256').update(nonce).digest('hex') });
+    expect((await supabase.auth.signInWithIdToken({ provider: 'idp', token, nonce })).error).toBeNull();
+
+    const { data, error } = await supabase.auth.linkIdentity({
+      provider: 'idp' as never,
+      options: { redirectTo: `${APP}/linked`, skipBrowserRedirect: true },
+    });
+    expect(error).toBeNull();
+    // supabase-js fetched /user/identities/authorize itself; the URL is the provider's.
+    expect(new URL(data.url!).origin).toBe(idp.issuer);
+    const back = await toApp(data.url!, second.id, new CookieJar());
+    expect(back.searchParams.get('error_description')).toBeNull();
+    const exchanged = await supabase.auth.exchangeCodeForSession(back.searchParams.get('code')!);
+    expect(exchanged.error).toBeNull();
+    const { data: ids } = await supabase.auth.getUserIdentities();
+    expect(ids?.identities.map((i) => i.id).sort()).toEqual([first.id, second.id].sort());
+
+    const unlinked = await supabase.auth.unlinkIdentity(ids!.identities.find((i) => i.id === second.id)!);
+    expect(unlinked.error).toBeNull();
+    await supabase.auth.refreshSession();
+    expect((await supabase.auth.getUserIdentities()).data?.identities.map((i) => i.id)).toEqual([first.id]);
+  });
+
   it('signInWithIdToken with a native ID token and its raw nonce', async () => {
     const { id, email } = account();
     const nonce = randomBytes(16).toString('hex');
