@@ -333,7 +333,8 @@ export const SETTINGS = [
     key: 'requireApiKey',
     env: 'LATCHKEY_REQUIRE_API_KEY',
     default: false,
-    description: 'Require a matching publishable or secret key in the apikey header (401 otherwise).',
+    description:
+      'Require a matching publishable or secret key in the apikey header (401 otherwise). Exempt: /health, /.well-known/jwks.json, and the browser navigations /authorize and /callback.',
     parse: bool,
   }),
   setting({

@@ -13,7 +13,6 @@ import { embeddedDirectory, openDatabase, type Database } from './db/database.js
 import { migrate } from './db/migrate.js';
 import { createRequestHandler } from './http/handler.js';
 import { providerRegistry } from './providers/registry.js';
-import { withRequestCookies } from './http/request-cookies.js';
 import { DEFAULT_RULES, RateLimiter } from './http/rate-limit.js';
 import { createLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
@@ -210,8 +209,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       },
     };
     const handle = createRequestHandler(app, { routes: ROUTES, draining: () => draining, requestTimeoutMs: REQUEST_TIMEOUT_MS });
-    // The Cookie header reaches the provider routes through http/request-cookies.ts.
-    const httpServer = createServer((req, res) => void withRequestCookies(req.headers.cookie, () => handle(req, res)));
+    const httpServer = createServer((req, res) => void handle(req, res));
     server = httpServer;
     // A client that trickles its request must not hold a connection forever. (Node enforces
     // requestTimeout only while headersTimeout is not longer.)

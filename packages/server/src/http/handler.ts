@@ -67,7 +67,17 @@ function clientIp(req: IncomingMessage, trustProxy: boolean): string {
   return req.socket.remoteAddress ?? 'unknown';
 }
 
-const EXEMPT_FROM_API_KEY = new Set(['/health', '/.well-known/jwks.json']);
+const EXEMPT_FROM_API_KEY = new Set([
+  '/health',
+  '/.well-known/jwks.json',
+  // Browser navigations, not API calls: the app sends the user to /authorize with a link and the
+  // provider sends them back to /callback with a redirect, and neither can carry an apikey header.
+  // Nothing is lost: the API key is not a secret (it ships in every app), and these routes are
+  // guarded by what they check themselves (the provider must be enabled, redirect_to allow-listed,
+  // the state signed, single-use and bound to the browser or the linking user).
+  '/authorize',
+  '/callback',
+]);
 
 export interface RequestHandlerOptions {
   routes: readonly Route<any, any>[];
@@ -141,7 +151,7 @@ export function createRequestHandler(app: App, options: RequestHandlerOptions) {
       checkApiKey(req, route.path);
 
       const now = new Date(app.clock());
-      const request = { ip: clientIp(req, app.config.trustProxy), userAgent: req.headers['user-agent'], now };
+      const request = { ip: clientIp(req, app.config.trustProxy), userAgent: req.headers['user-agent'], now, cookie: req.headers.cookie };
       const query = route.query ? parse(route.query, Object.fromEntries(url.searchParams)) : undefined;
       const rawBody = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req);
       const body = route.body ? parse(route.body, rawBody ?? {}) : undefined;

@@ -18,6 +18,11 @@ export interface RequestInfo {
   ip: string;
   userAgent: string | undefined;
   now: Date;
+  /**
+   * The Cookie header, for the one place a cookie means something: the provider flows' browser
+   * binding (crypto/oauth-state.ts). Every other route authenticates by bearer token only.
+   */
+  cookie: string | undefined;
 }
 
 export interface Reply {

@@ -82,6 +82,11 @@ export function githubClient(config: ExternalProviderConfig): IdentityProviderCl
         throw new ProviderUnavailable(`GitHub's token endpoint did not answer: ${(error as Error).message}`);
       }
       if (response.status >= 500) throw new ProviderUnavailable(`GitHub's token endpoint answered ${response.status}`);
+      // GitHub answers a refused exchange (a bad or expired code, a redirect_uri mismatch) with
+      // 200 and an `error` body, where OAuth 2.0 (RFC 6749 §5.2) says 400: read it first, so the
+      // app hears GitHub's reason rather than "no access_token".
+      const refusal = await githubTokenError(response);
+      if (refusal) throw new ProviderRejected(`Unable to exchange external code: GitHub answered ${refusal}`);
       let result: oauth.TokenEndpointResponse;
       try {
         result = await oauth.processAuthorizationCodeResponse(as, client, response);
@@ -96,6 +101,21 @@ export function githubClient(config: ExternalProviderConfig): IdentityProviderCl
       return { profile: githubProfile(user, emails), tokens: { accessToken: result.access_token, refreshToken: result.refresh_token } };
     },
   };
+}
+
+/** GitHub's `error` (and description) in a 200 token response, else undefined; the response stays readable. */
+async function githubTokenError(response: Response): Promise<string | undefined> {
+  if (response.status !== 200) return undefined;
+  let body: unknown;
+  try {
+    body = await response.clone().json();
+  } catch {
+    return undefined;
+  }
+  const { error, error_description } = (body ?? {}) as { error?: unknown; error_description?: unknown };
+  if (typeof error !== 'string') return undefined;
+  // Only GitHub's short code and its description: never the body, which could carry a token.
+  return typeof error_description === 'string' ? `${error} (${error_description.slice(0, 200)})` : error;
 }
 
 function githubProfile(

@@ -5,6 +5,7 @@ import { LatchkeyError } from '../errors.js';
 import { emailField, parse, passwordField, route, type RequestInfo } from '../http/route.js';
 import type { App } from '../app.js';
 import { createSession, rotate } from '../store/sessions.js';
+import { withIdentities } from '../store/identities.js';
 import { findUserByEmail, isBanned } from '../store/users.js';
 import { sessionResponse } from './session-response.js';
 import { exchangePkce } from './email/pkce-exchange.js';
@@ -45,7 +46,8 @@ async function passwordSignIn(app: App, input: unknown, request: RequestInfo) {
     ip: request.ip,
     userAgent: request.userAgent,
   });
-  return sessionResponse(app, session, request.now);
+  // With its provider identities: a password user may have linked some (argon2 dwarfs the query).
+  return sessionResponse(app, { session: session.session, user: await withIdentities(app.db, session.user) }, request.now);
 }
 
 async function refresh(app: App, input: unknown, request: RequestInfo) {

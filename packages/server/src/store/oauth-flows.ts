@@ -1,7 +1,12 @@
 /**
  * Provider sign-ins in progress, between GET /authorize and GET /callback. A flow is consumed by
- * one DELETE that also checks the browser and the age, so it is used at most once even when two
+ * one DELETE that also checks the binding and the age, so it is used at most once even when two
  * callbacks race (STYLE.md §7), and a replayed callback finds nothing.
+ *
+ * Two bindings, in one column: a sign-in is bound to the browser that started it (the SHA-256 of
+ * its cookie); a link (GET /user/identities/authorize) to the signed-in session that started it
+ * (`link-session:<session id>`), because supabase-js starts links with a cross-origin fetch, whose
+ * Set-Cookie the browser drops. The callback checks that session is still live (routes/oauth/callback.ts).
  */
 import type { Queryable } from '../db/database.js';
 
@@ -11,6 +16,7 @@ export const OAUTH_FLOW_LIFETIME_SECONDS = 600;
 export interface OAuthFlowRow {
   id: string;
   provider: string;
+  /** Sign-in: SHA-256 (hex) of the browser cookie. Link: `link-session:<session id>` (see linkBinding). */
   browser_hash: string;
   redirect_to: string;
   nonce: string;
@@ -46,7 +52,22 @@ export async function createOAuthFlow(db: Queryable, flow: OAuthFlowRow): Promis
   );
 }
 
-/** Consumes the flow if it is live and was started by this browser; else says why not. */
+const LINK_SESSION = 'link-session:';
+
+/** The binding of a link flow: the session that started it (a hex hash never has this prefix). */
+export function linkBinding(sessionId: string): string {
+  return `${LINK_SESSION}${sessionId}`;
+}
+
+/** The session a link flow was started from, or undefined for a sign-in flow. */
+export function linkSessionOf(flow: OAuthFlowRow): string | undefined {
+  return flow.linking_user_id && flow.browser_hash.startsWith(LINK_SESSION) ? flow.browser_hash.slice(LINK_SESSION.length) : undefined;
+}
+
+/**
+ * Consumes the flow if it is live and was started by this browser (a sign-in) or is a link (bound
+ * to its user and session, checked by the caller); else says why not.
+ */
 export async function consumeOAuthFlow(
   db: Queryable,
   id: string,
@@ -54,13 +75,13 @@ export async function consumeOAuthFlow(
   now: Date,
 ): Promise<OAuthFlowRow | 'not_found' | 'expired' | 'other_browser'> {
   const startedAfter = new Date(now.getTime() - OAUTH_FLOW_LIFETIME_SECONDS * 1000);
-  if (browserHash) {
-    const rows = await db.query<OAuthFlowRow>(
-      'DELETE FROM oauth_flows WHERE id = $1 AND browser_hash = $2 AND created_at > $3 RETURNING *',
-      [id, browserHash, startedAfter],
-    );
-    if (rows[0]) return rows[0];
-  }
+  const consumed = await db.query<OAuthFlowRow>(
+    `DELETE FROM oauth_flows WHERE id = $1 AND created_at > $3
+       AND (browser_hash = $2 OR (linking_user_id IS NOT NULL AND starts_with(browser_hash, '${LINK_SESSION}')))
+     RETURNING *`,
+    [id, browserHash ?? null, startedAfter],
+  );
+  if (consumed[0]) return consumed[0];
   // Not consumed: a flow started in another browser is left alone, so a forged callback cannot
   // burn the real user's sign-in.
   const rows = await db.query<{ created_at: Date }>('SELECT created_at FROM oauth_flows WHERE id = $1', [id]);

@@ -234,4 +234,37 @@ describe('LATCHKEY_REQUIRE_API_KEY', () => {
     }
     expect((await call(server.authUrl, 'GET', '/settings', { headers: { apikey: 'anything' } })).status).toBe(200);
   });
+
+  it('does not block the provider routes a browser navigates to (/authorize, /callback), which carry no apikey', async () => {
+    const provider = {
+      name: 'idp',
+      kind: 'oidc' as const,
+      clientId: 'c',
+      audiences: ['c'],
+      secret: undefined,
+      redirectUri: undefined,
+      // Nothing listens there: /authorize answers its own redirect, provider_unavailable.
+      issuer: 'http://127.0.0.1:9',
+      scopes: ['openid'],
+    };
+    const strict = await startTestServer({
+      config: { requireApiKey: true, externalProviders: { idp: provider }, securityManualLinkingEnabled: true },
+    });
+    try {
+      const site = strict.app.redirects.resolve(undefined);
+      const authorize = await fetch(`${strict.authUrl}/authorize?provider=idp`, { redirect: 'manual' });
+      expect(authorize.status).toBe(302);
+      expect(new URL(authorize.headers.get('location')!).searchParams.get('error_code')).toBe('provider_unavailable');
+      const callback = await fetch(`${strict.authUrl}/callback?state=forged&code=x`, { redirect: 'manual' });
+      expect(callback.status).toBe(302);
+      expect(callback.headers.get('location')!.startsWith(site)).toBe(true);
+      expect(new URL(callback.headers.get('location')!).searchParams.get('error_code')).toBe('bad_oauth_state');
+      // The API calls around them still need the key: linking is fetched by supabase-js, with it.
+      const link = await call(strict.authUrl, 'GET', '/user/identities/authorize?provider=idp');
+      expect(link.body.code).toBe('invalid_api_key');
+      expect((await call(strict.authUrl, 'GET', '/settings')).body.code).toBe('invalid_api_key');
+    } finally {
+      await strict.close();
+    }
+  });
 });

@@ -18,6 +18,8 @@ export interface TestIdp {
   /** Registers our callback (known once Latchkey runs) and starts answering. */
   configure(redirectUris: string[]): void;
   accounts: Map<string, Account>;
+  /** An outage: while set, every request is answered with this status, or its connection reset. */
+  outage: number | 'reset' | undefined;
   close(): Promise<void>;
 }
 
@@ -28,8 +30,12 @@ export const CLIENT_SECRET = 'latchkey-test-secret';
 export async function startIdp(): Promise<TestIdp> {
   let provider: Provider | undefined;
   const server: Server = createServer((req, res) => {
-    if (!provider) {
-      res.statusCode = 503;
+    if (idp.outage === 'reset') {
+      req.socket.destroy();
+      return;
+    }
+    if (!provider || idp.outage) {
+      res.statusCode = idp.outage || 503;
       res.end();
       return;
     }
@@ -38,9 +44,10 @@ export async function startIdp(): Promise<TestIdp> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const accounts = new Map<string, Account>();
-  return {
+  const idp: TestIdp = {
     issuer,
     accounts,
+    outage: undefined,
     configure(redirectUris) {
       const client = (id: string) => ({
         client_id: id,
@@ -64,8 +71,13 @@ export async function startIdp(): Promise<TestIdp> {
         pkce: { required: () => true },
       });
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
+  return idp;
 }
 
 /** A browser's cookie jar over every 127.0.0.1 port (cookies ignore ports, as browsers do). */

@@ -6,6 +6,7 @@ import { challengeOf } from '../../crypto/pkce.js';
 import { LatchkeyError } from '../../errors.js';
 import { parse, type RequestInfo } from '../../http/route.js';
 import { AUTH_CODE_LIFETIME_SECONDS, authCodeProblem, exchangeAuthCode } from '../../store/flow-states.js';
+import { withIdentities } from '../../store/identities.js';
 import { createSession } from '../../store/sessions.js';
 import { findUserById, isBanned } from '../../store/users.js';
 import { sessionResponse, type SessionResponse } from '../session-response.js';
@@ -45,5 +46,6 @@ export async function exchangePkce(app: App, input: unknown, request: RequestInf
     userAgent: request.userAgent,
     data: { grant: 'pkce', method: session.session.amr[0]?.method },
   });
-  return sessionResponse(app, session, request.now);
+  // The user with its provider identities, as after any sign-in (a provider's PKCE flow ends here).
+  return sessionResponse(app, { session: session.session, user: await withIdentities(app.db, session.user) }, request.now);
 }

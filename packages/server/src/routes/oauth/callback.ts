@@ -4,14 +4,13 @@ import type { App } from '../../app.js';
 import { BROWSER_COOKIE, hashBrowserSecret, readCookie, verifyState } from '../../crypto/oauth-state.js';
 import { mintAuthCode, hashLinkToken } from '../../crypto/one-time-token.js';
 import { isLatchkeyError, LatchkeyError } from '../../errors.js';
-import { requestCookies } from '../../http/request-cookies.js';
 import { route, type Reply, type RequestInfo } from '../../http/route.js';
 import { ProviderRejected, ProviderUnavailable } from '../../providers/client.js';
 import type { ChallengeMethod } from '../../crypto/pkce.js';
 import { createFlowState, issueAuthCode } from '../../store/flow-states.js';
 import { resolveProviderUser, withIdentities } from '../../store/identities.js';
-import { consumeOAuthFlow } from '../../store/oauth-flows.js';
-import { createSession } from '../../store/sessions.js';
+import { consumeOAuthFlow, linkSessionOf } from '../../store/oauth-flows.js';
+import { createSession, findLiveSession } from '../../store/sessions.js';
 import { isBanned } from '../../store/users.js';
 import { sessionResponse } from '../session-response.js';
 import { callbackUrl } from './start.js';
@@ -49,9 +48,10 @@ async function finishProviderFlow(app: App, query: z.infer<typeof callbackQuery>
   // A state we did not sign never reaches the database.
   const flowId = verifyState(app.oauthStateKey, query.state);
   if (!flowId) return errorRedirect(site, new LatchkeyError('bad_oauth_state', 'OAuth state parameter is invalid'));
-  const secret = readCookie(requestCookies(), BROWSER_COOKIE);
-  // Bound to the browser that started it: a callback replayed elsewhere, or a login CSRF (an
-  // attacker's code and state planted in the victim's browser), arrives without that cookie.
+  const secret = readCookie(request.cookie, BROWSER_COOKIE);
+  // A sign-in is bound to the browser that started it: a callback replayed elsewhere, or a login
+  // CSRF (an attacker's code and state planted in the victim's browser), arrives without that
+  // cookie. A link is bound to its user and session instead (start.ts says why), checked below.
   const flow = await consumeOAuthFlow(app.db, flowId, secret ? hashBrowserSecret(secret) : undefined, request.now);
   if (flow === 'not_found') return errorRedirect(site, new LatchkeyError('bad_oauth_state', 'OAuth state not found or expired'));
   if (flow === 'expired') return errorRedirect(site, new LatchkeyError('bad_oauth_state', 'OAuth state has expired'));
@@ -59,6 +59,15 @@ async function finishProviderFlow(app: App, query: z.infer<typeof callbackQuery>
     return errorRedirect(site, new LatchkeyError('bad_oauth_state', 'OAuth state was not started in this browser'));
   }
   const back = flow.redirect_to;
+  if (flow.linking_user_id) {
+    // The link goes to the user who asked for it, and only while the session they asked from is
+    // live: signing out (or a revoked session) in the meantime cancels the link.
+    const sessionId = linkSessionOf(flow);
+    const live = sessionId ? await findLiveSession(app.db, sessionId) : undefined;
+    if (!live || live.user.id !== flow.linking_user_id) {
+      return errorRedirect(back, new LatchkeyError('bad_oauth_state', 'The session that started linking has ended'));
+    }
+  }
   const client = app.providers.get(flow.provider);
   if (!client) return errorRedirect(back, new LatchkeyError('provider_disabled', 'Provider is not enabled'));
   if (query.error) return errorRedirect(back, { error: query.error, description: query.error_description ?? '' });

@@ -19,7 +19,7 @@ export const linkIdentity = route({
   query: authorizeQuery,
   async handler({ app, query, request, auth }) {
     requireManualLinking(app);
-    return startProviderFlow(app, query, request, auth!.user.id);
+    return startProviderFlow(app, query, request, { userId: auth!.user.id, sessionId: auth!.session.id });
   },
 });
 

@@ -12,11 +12,10 @@ import {
   signState,
 } from '../../crypto/oauth-state.js';
 import { LatchkeyError } from '../../errors.js';
-import { requestCookies } from '../../http/request-cookies.js';
 import type { Reply, RequestInfo } from '../../http/route.js';
 import { PROVIDER_PRESETS } from '../../providers/settings.js';
 import { ProviderUnavailable } from '../../providers/client.js';
-import { createOAuthFlow, OAUTH_FLOW_LIFETIME_SECONDS } from '../../store/oauth-flows.js';
+import { createOAuthFlow, linkBinding, OAUTH_FLOW_LIFETIME_SECONDS } from '../../store/oauth-flows.js';
 import { pkceChallenge, pkceFields } from '../email/pkce-params.js';
 import { errorRedirect } from './redirect.js';
 
@@ -48,12 +47,13 @@ export function callbackUrl(app: App, redirectUri: string | undefined): string {
   return redirectUri ?? `${app.externalUrl().replace(/\/$/, '')}/callback`;
 }
 
-export async function startProviderFlow(
-  app: App,
-  query: AuthorizeQuery,
-  request: RequestInfo,
-  linkingUserId: string | null,
-): Promise<Reply> {
+/** Who is linking: the signed-in user and the session the request came with (GET /user/identities/authorize). */
+export interface Linking {
+  userId: string;
+  sessionId: string;
+}
+
+export async function startProviderFlow(app: App, query: AuthorizeQuery, request: RequestInfo, linking: Linking | null): Promise<Reply> {
   app.limiter.take('oauthPerIp', request.ip);
   const client = providerClient(app, query.provider);
   const pkce = pkceChallenge(query);
@@ -61,7 +61,7 @@ export async function startProviderFlow(
   const redirectTo = app.redirects.resolve(query.redirect_to);
   const scopes = [...new Set([...client.config.scopes, ...(query.scopes ?? '').split(/[\s,]+/).filter(Boolean)])];
   // One secret per browser, reused while it lasts, so sign-ins in two tabs both complete.
-  const existing = readCookie(requestCookies(), BROWSER_COOKIE);
+  const existing = readCookie(request.cookie, BROWSER_COOKIE);
   const browserSecret = existing && /^[A-Za-z0-9_-]{43}$/.test(existing) ? existing : mintBrowserSecret();
   const flowId = randomUUID();
   const state = signState(app.oauthStateKey, flowId);
@@ -79,20 +79,25 @@ export async function startProviderFlow(
   await createOAuthFlow(app.db, {
     id: flowId,
     provider: client.config.name,
-    browser_hash: hashBrowserSecret(browserSecret),
+    // A sign-in is bound to this browser by the cookie below, so a callback planted in another
+    // browser (login CSRF) fails. A link cannot be: supabase-js fetches this route cross-origin
+    // without credentials, so the browser drops our Set-Cookie and the callback would never match.
+    // A link is bound to the user and session that asked, proven by their bearer token here: the
+    // callback links to that user only, and only while that session lives (callback.ts). A
+    // callback planted in a victim's browser therefore can never attach an identity to the
+    // victim's account (the account-takeover direction of link CSRF).
+    browser_hash: linking ? linkBinding(linking.sessionId) : hashBrowserSecret(browserSecret),
     redirect_to: redirectTo,
     nonce,
     code_verifier: codeVerifier,
     scopes: scopes.join(' '),
     code_challenge: pkce?.challenge ?? null,
     code_challenge_method: pkce?.method ?? null,
-    linking_user_id: linkingUserId,
+    linking_user_id: linking?.userId ?? null,
     created_at: request.now,
   });
-  const headers = {
-    'set-cookie': browserCookie(browserSecret, app.externalUrl().startsWith('https:'), OAUTH_FLOW_LIFETIME_SECONDS),
-    'cache-control': 'no-store',
-  };
+  const headers: Record<string, string> = { 'cache-control': 'no-store' };
+  if (!linking) headers['set-cookie'] = browserCookie(browserSecret, app.externalUrl().startsWith('https:'), OAUTH_FLOW_LIFETIME_SECONDS);
   if (query.skip_http_redirect === 'true') return { body: { url: url.href }, headers };
   return { status: 302, headers: { ...headers, location: url.href } };
 }

@@ -155,7 +155,14 @@ describe.each(databaseCases(testDatabases()))('OpenID Connect providers on %s', 
     expect(again.body.code).toBe('flow_state_not_found');
   });
 
+  async function userCount(): Promise<number> {
+    const res = await call(server.authUrl, 'GET', '/admin/users?per_page=1', { token: server.secretKey });
+    return Number(res.headers.get('x-total-count'));
+  }
+  const flowCount = async () => Number((await server.app.db.query<{ n: string }>('SELECT count(*) AS n FROM oauth_flows'))[0]!.n);
+
   it('provider down: a clear error back at the app, and nothing stored', async () => {
+    const [users, flows] = [await userCount(), await flowCount()];
     const res = await fetch(`${server.authUrl}/authorize?provider=down&redirect_to=${encodeURIComponent(`${APP}/x`)}`, {
       redirect: 'manual',
     });
@@ -164,6 +171,53 @@ describe.each(databaseCases(testDatabases()))('OpenID Connect providers on %s', 
     expect(back.origin + back.pathname).toBe(`${APP}/x`);
     expect(back.searchParams.get('error')).toBe('temporarily_unavailable');
     expect(back.searchParams.get('error_code')).toBe('provider_unavailable');
+    expect(await userCount()).toBe(users);
+    expect(await flowCount()).toBe(flows);
+  });
+
+  it('provider down between login and callback (an error status, a reset connection): provider_unavailable at the app, nothing created', async () => {
+    for (const outage of [503, 'reset'] as const) {
+      const { id, email } = account();
+      const jar = new CookieJar();
+      const cb = await toCallback(id, jar, `&redirect_to=${encodeURIComponent(`${APP}/x`)}`);
+      const users = await userCount();
+      idp.outage = outage;
+      let back: URL;
+      try {
+        back = await follow(cb, jar);
+      } finally {
+        idp.outage = undefined;
+      }
+      expect(back.origin + back.pathname).toBe(`${APP}/x`);
+      expect(back.searchParams.get('error')).toBe('temporarily_unavailable');
+      expect(back.searchParams.get('error_code')).toBe('provider_unavailable');
+      expect(back.hash).not.toMatch(/access_token/);
+      expect(await userCount()).toBe(users);
+      const found = await call(server.authUrl, 'GET', `/admin/users?filter=${encodeURIComponent(email)}`, { token: server.secretKey });
+      expect(found.body.users).toHaveLength(0);
+    }
+  });
+
+  it('a nonce mismatch in the code flow: the ID token was minted for another nonce, so the callback fails and nothing is created', async () => {
+    const { id, email } = account();
+    const jar = new CookieJar();
+    const start = await fetch(`${server.authUrl}/authorize?provider=idp&redirect_to=${encodeURIComponent(`${APP}/x`)}`, {
+      redirect: 'manual',
+    });
+    jar.take(start);
+    const toIdp = new URL(start.headers.get('location')!);
+    // The state, PKCE and browser all check out; only the nonce the provider signs differs.
+    toIdp.searchParams.set('nonce', randomBytes(16).toString('base64url'));
+    const cb = await browse(toIdp.href, jar, `${server.authUrl}/callback`, id);
+    const users = await userCount();
+    const back = await follow(cb, jar);
+    expect(back.origin + back.pathname).toBe(`${APP}/x`);
+    expect(back.searchParams.get('error_code')).toBe('bad_oauth_callback');
+    expect(back.searchParams.get('error_description')).toMatch(/nonce/);
+    expect(back.hash).not.toMatch(/access_token/);
+    expect(await userCount()).toBe(users);
+    const found = await call(server.authUrl, 'GET', `/admin/users?filter=${encodeURIComponent(email)}`, { token: server.secretKey });
+    expect(found.body.users).toHaveLength(0);
   });
 
   it('an unknown provider is a 400 as in GoTrue', async () => {
@@ -229,8 +283,10 @@ describe.each(databaseCases(testDatabases()))('OpenID Connect providers on %s', 
       token: session.get('access_token')!,
     });
     expect(start.status).toBe(200);
+    // Fetched cross-origin by supabase-js, so no cookie could land: the link is bound to the user
+    // and session, and a browser that never saw this server completes it.
+    expect(start.headers.getSetCookie()).toEqual([]);
     const jar = new CookieJar();
-    for (const line of start.headers.getSetCookie()) jar.cookies.set(line.split('=')[0]!, line.split('=')[1]!.split(';')[0]!);
     const back = fragment(await follow(await browse(start.body.url, jar, `${server.authUrl}/callback`, second.id), jar));
     const user = await me(back);
     expect(user.identities.map((i: { id: string }) => i.id).sort()).toEqual([first.id, second.id].sort());
@@ -241,6 +297,22 @@ describe.each(databaseCases(testDatabases()))('OpenID Connect providers on %s', 
     const refused = await call(server.authUrl, 'DELETE', `/user/identities/${last.identity_id}`, { token });
     expect(refused.status).toBe(422);
     expect(refused.body.code).toBe('single_identity_not_deletable');
+  });
+
+  it('a link is bound to the session that started it: signed out before the callback, nothing is linked', async () => {
+    const first = account();
+    const session = await signIn(first.id);
+    const second = account(uniqueEmail('second'));
+    const token = session.get('access_token')!;
+    const start = await call(server.authUrl, 'GET', '/user/identities/authorize?provider=idp&skip_http_redirect=true', { token });
+    const jar = new CookieJar();
+    const cb = await browse(start.body.url, jar, `${server.authUrl}/callback`, second.id);
+    expect((await call(server.authUrl, 'POST', '/logout?scope=local', { token })).status).toBe(204);
+    const back = await follow(cb, jar);
+    expect(back.searchParams.get('error_code')).toBe('bad_oauth_state');
+    expect(back.searchParams.get('error_description')).toMatch(/session/);
+    const again = await signIn(first.id);
+    expect((await me(again)).identities.map((i: { id: string }) => i.id)).toEqual([first.id]);
   });
 
   it('state: tampered, replayed and from another browser all fail back at the app; nothing is created', async () => {
