@@ -63,7 +63,7 @@ describe.skipIf(!available)('notes demo: second factor and passkeys in Chromium'
     const address = await signUp(page, demo.url);
     await expect.poll(() => page.getByTestId('security-panel').isVisible()).toBe(true);
     await expect.poll(() => text(page, 'aal')).toMatch(/^aal1/);
-    expect(await page.getByTestId('totp-state').getAttribute('data-on')).toBe('false');
+    await expect.poll(() => page.getByTestId('totp-state').getAttribute('data-on')).toBe('false');
 
     await page.getByTestId('totp-start').click();
     const qr = page.getByTestId('totp-qr');
@@ -86,8 +86,8 @@ describe.skipIf(!available)('notes demo: second factor and passkeys in Chromium'
     await page.getByTestId('totp-code').fill(totpAt(secret, used));
     await page.getByTestId('totp-verify').click();
     await expect.poll(() => text(page, 'aal')).toMatch(/^aal2: two factors \(password, then authenticator code\)$/);
-    expect(await page.getByTestId('totp-state').getAttribute('data-on')).toBe('true');
-    expect(await page.getByTestId('totp-enrol').isHidden()).toBe(true);
+    await expect.poll(() => page.getByTestId('totp-state').getAttribute('data-on')).toBe('true');
+    await expect.poll(() => page.getByTestId('totp-enrol').isHidden()).toBe(true);
     expect((await events(page)).map((e) => e.text)).toContainEqual(expect.stringMatching(/MFA_CHALLENGE_VERIFIED/));
     await page.getByTestId('security-panel').screenshot({ path: join(artifacts, 'totp-on.png') });
 

@@ -40,9 +40,10 @@ export function wireTotpSetup(auth: LatchkeyClient): TotpSetup {
   };
 
   async function update(level: Level | null): Promise<void> {
+    const { data } = await mfa.listFactors(auth);
+    // Shown together: the level and whether the app is on never disagree on screen.
     $('aal').textContent = level ? describeLevel(level) : '—';
     $('aal').dataset.level = level?.currentLevel ?? '';
-    const { data } = await mfa.listFactors(auth);
     const on = (data?.totp?.length ?? 0) > 0;
     state.textContent = on
       ? 'On: each sign-in asks for the code your app shows.'
