@@ -153,7 +153,9 @@ export async function startDemo(options = {}) {
   const authPort = options.authPort ?? 9999;
   // Chosen now, not by the API's listen: the auth server's site URL (where email links land) is the web app's URL.
   const apiPort = options.apiPort === 0 ? await freePort() : (options.apiPort ?? 5173);
-  const appUrl = `http://127.0.0.1:${apiPort}`;
+  // The web app as people open it: localhost, not 127.0.0.1. Passkeys (WebAuthn) need a relying
+  // party id that is a domain, and localhost is the one browsers accept over plain http.
+  const appUrl = `http://localhost:${apiPort}`;
   if (options.dataDir === undefined && authPort === 0)
     throw new DemoStartError('startDemo: pass a dataDir when the auth port is chosen at random');
   const dataDir = options.dataDir ?? defaultDataDir(authPort);
@@ -186,10 +188,16 @@ export async function startDemo(options = {}) {
       database: authDatabase,
       // Email links (sign-in links, password recovery) lead back to the web app, where the client
       // signs in from the URL. The site URL is the app as printed; the allow list adds the same app
-      // reached as localhost. Mail stays in the dev outbox: no LATCHKEY_SMTP_HOST here.
+      // reached as 127.0.0.1. Mail stays in the dev outbox: no LATCHKEY_SMTP_HOST here.
+      // Passkeys on, for the app's origin only: credentials are bound to the RP id (localhost), and
+      // the server accepts ceremonies from the pages at appUrl and nowhere else.
       env: {
         LATCHKEY_SITE_URL: appUrl,
-        LATCHKEY_URI_ALLOW_LIST: `${appUrl}/**,http://localhost:${apiPort}/**`,
+        LATCHKEY_URI_ALLOW_LIST: `${appUrl}/**,http://127.0.0.1:${apiPort}/**`,
+        LATCHKEY_PASSKEY_ENABLED: 'true',
+        LATCHKEY_WEBAUTHN_RP_ID: 'localhost',
+        LATCHKEY_WEBAUTHN_RP_ORIGINS: appUrl,
+        LATCHKEY_WEBAUTHN_RP_DISPLAY_NAME: 'Latchkey notes',
         ...env,
       },
       logFile: join(dataDir, 'auth.log'),
@@ -234,8 +242,8 @@ export async function startDemo(options = {}) {
       throw new DemoStartError(`the notes API did not start (database ${shortPath(join(dataDir, 'notes'))}): ${said.split('\n')[0]}`);
     }
     running.push(() => api.close());
-    progress(`notes API and web app: ready at ${api.url}`);
-    return { url: api.url, authUrl: auth.authUrl, strictAuthUrl: strict.authUrl, auth, strict, dataDir, stop };
+    progress(`notes API and web app: ready at ${appUrl}`);
+    return { url: appUrl, authUrl: auth.authUrl, strictAuthUrl: strict.authUrl, auth, strict, dataDir, stop };
   } catch (error) {
     await stop();
     throw error;

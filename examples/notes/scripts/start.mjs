@@ -13,6 +13,9 @@ const HELP = `Usage: npm run demo [-- --verbose]
 
 Starts the Latchkey notes demo: the auth server, a strict auth server (no reuse interval) for the
 "without Latchkey" lane, and the notes API serving the web app. Ctrl-C stops everything.
+Open the app at the http://localhost:<PORT> URL it prints: passkeys are bound to the name
+localhost (the auth server runs with LATCHKEY_PASSKEY_ENABLED and its WebAuthn RP id and origin
+set for that URL), and do not work at 127.0.0.1.
 
 Environment:
   PORT               web app and notes API port (default 5173, or the next free one)

@@ -3,13 +3,13 @@
  * verification on a server client writes the aal2 session's cookies, and later requests keep
  * aal2 across refreshes (the level belongs to the session at the auth server).
  */
-import { createHmac } from 'node:crypto';
 import * as mfa from '@latchkey/client/mfa';
 import { sessionAssurance } from '@latchkey/client/session-rules';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServerClient, webCookies } from '../src/index.js';
 import { PASSWORD, signUp, startAuthServer, type TestServer } from './support/auth-server.js';
 import { Browser } from './support/browser.js';
+import { totp } from './support/totp.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -18,18 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
 });
-
-/** RFC 6238 (SHA-1, 30 s, 6 digits) from a base32 secret. */
-function totp(secret: string, nowMs: number): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of secret.replace(/=+$/, '')) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
-  const key = Buffer.from(bits.match(/.{8}/g)!.map((b) => parseInt(b, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(nowMs / 30_000)));
-  const mac = createHmac('sha1', key).update(counter).digest();
-  return String((mac.readUInt32BE(mac[mac.length - 1]! & 0xf) & 0x7fffffff) % 1_000_000).padStart(6, '0');
-}
 
 /** One request of `browser` to the app: a server client over its cookies; the answer's cookies go back to the browser. */
 async function request<T>(browser: Browser, work: (auth: ReturnType<typeof createServerClient>) => Promise<T>): Promise<T> {

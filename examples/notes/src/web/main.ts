@@ -11,8 +11,14 @@
  * Signing in by email (email-paths.ts, outbox.ts, new-password.ts): the client's flowType is
  * `pkce`, so an email link comes back here as `?code=…`, which `detectSessionInUrl` exchanges
  * (with the verifier this browser kept) when the client loads, and cleans from the address bar.
+ *
+ * Second factors and passkeys (assurance.ts, totp-setup.ts, passkeys.ts): the Security panel sets
+ * up an authenticator app and adds passkeys; after any sign-in the page asks for the
+ * authenticator code when `getAuthenticatorAssuranceLevel` says aal2 is reachable but not reached,
+ * and shows the signed-in panels only then.
  */
 import { createClient, detectSessionInUrl, type AuthChangeEvent, type Session } from '@latchkey/client';
+import { levelKey, levelOf, wireCodePrompt } from './assurance.js';
 import { wireAuthForm } from './auth-form.js';
 import { createAuthTraffic, type AuthTraffic } from './auth-traffic.js';
 import { $, DEMO_KEY } from './dom.js';
@@ -23,7 +29,9 @@ import { wireNewPassword } from './new-password.js';
 import { createNotes } from './notes.js';
 import { createOutbox } from './outbox.js';
 import { watchOutage } from './outage.js';
+import { wirePasskeys } from './passkeys.js';
 import { createSessionPanel } from './session-panel.js';
+import { wireTotpSetup } from './totp-setup.js';
 import { runWithLatchkey } from './with-latchkey.js';
 import { runWithoutLatchkey } from './without-latchkey.js';
 
@@ -37,12 +45,16 @@ interface Config {
   outboxUrl?: string;
 }
 
-function render(session: Session | null): void {
+/**
+ * What the page shows. `open`: the signed-in panels, once the session's level is known and no
+ * second factor is waiting (until then a signed-in page shows only the code prompt, if any).
+ */
+function render(session: Session | null, open: boolean): void {
   $('whoami').textContent = session ? (session.user.email ?? session.user.id) : 'signed out';
   $('whoami').title = $('whoami').textContent ?? '';
   $('sign-out').hidden = !session;
   $('auth').hidden = !!session;
-  for (const id of ['race', 'notes', 'session']) $(id).hidden = !session;
+  for (const id of ['race', 'notes', 'security', 'session']) $(id).hidden = !session || !open;
   $('outbox').hidden = !!session;
   if (!session) $('recover').hidden = true;
 }
@@ -102,11 +114,42 @@ async function main(): Promise<void> {
   const notes = createNotes(api, traffic);
   const panel = createSessionPanel(auth, traffic);
   let current: Session | null = null;
+  /** Whether the signed-in panels show (see render); false until the level of a new session is known. */
+  let open = false;
   let signingIn = false;
   let signingOut = false;
   /** When this tab last adopted tokens another tab had refreshed. */
   let adoptedAt = -Infinity;
   const form = wireAuthForm(auth, config.authUrl, { signingIn: (active) => (signingIn = active) });
+  const codePrompt = wireCodePrompt(auth);
+  const totpSetup = wireTotpSetup(auth);
+  const passkeys = wirePasskeys(auth, { signingIn: (active) => (signingIn = active) });
+  /**
+   * Reads the session's level (no request unless a refresh is due) and opens the page, or asks
+   * for the authenticator code first. Opening loads the notes.
+   */
+  let checking = 0;
+  /** The level the Security panel shows (its factors are asked for again when it changes). */
+  let shownLevel = '';
+  const checkLevel = async (session: Session) => {
+    const run = ++checking;
+    const level = await levelOf(auth, session);
+    if (run !== checking || current === null) return; // a later event asked again, or signed out
+    const locked = codePrompt.locked(level);
+    const opening = !locked && !open;
+    open = !locked;
+    codePrompt.show(locked);
+    render(current, open);
+    if (opening) {
+      shownLevel = '';
+      void notes.load();
+      void passkeys.refresh();
+    }
+    if (open && levelKey(level) !== shownLevel) {
+      shownLevel = levelKey(level);
+      void totpSetup.update(level);
+    }
+  };
   const outbox = createOutbox(config.outboxUrl);
   const emailPaths = wireEmailPaths(auth, {
     signingIn: (active) => (signingIn = active),
@@ -130,9 +173,10 @@ async function main(): Promise<void> {
   };
 
   auth.onAuthStateChange((event: AuthChangeEvent, session) => {
-    const wasSignedIn = current !== null;
     current = session;
-    render(session);
+    // A new sign-in shows nothing of the signed-in page until its level is known (checkLevel).
+    if (!session || event === 'SIGNED_IN' || event === 'INITIAL_SESSION') open = false;
+    render(session, open);
     switch (event) {
       case 'INITIAL_SESSION':
         // Opened by an email link, the client has already exchanged it: the session is the link's
@@ -158,6 +202,9 @@ async function main(): Promise<void> {
         newPassword.open();
         fromLink = false;
         break;
+      case 'MFA_CHALLENGE_VERIFIED':
+        events.add('MFA_CHALLENGE_VERIFIED: the authenticator code raised this session to aal2');
+        break;
       case 'TOKEN_REFRESHED':
         if (session && traffic.obtainedHere(session.refresh_token)) events.add('TOKEN_REFRESHED: by this tab');
         else {
@@ -172,6 +219,9 @@ async function main(): Promise<void> {
         form.clear();
         emailPaths.clear();
         newPassword.close();
+        codePrompt.show(false);
+        totpSetup.clear();
+        passkeys.clear();
         notes.clear();
         void outbox.refresh();
         break;
@@ -182,7 +232,7 @@ async function main(): Promise<void> {
     if (event !== 'INITIAL_SESSION') panel.resume();
     panel.update();
     // Callbacks run outside the client's lock, so calling back into the client here is safe.
-    if (session && (!wasSignedIn || event === 'SIGNED_IN')) void notes.load();
+    if (session) void checkLevel(session);
   });
 
   // A recovery interrupted by a reload: still signed in by the link, the password not chosen yet.

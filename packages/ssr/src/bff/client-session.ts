@@ -78,6 +78,53 @@ export async function refreshSession(deps: ClientDeps, session: Session, deadlin
 }
 
 /**
+ * A `fetch` that refuses refresh requests. A client used outside the session lock must never
+ * rotate the refresh token: its successor would live only in that client's memory, the record
+ * would keep the used one, and the next locked refresh after the reuse interval would be reuse.
+ */
+function refusingRefresh(base: typeof fetch): typeof fetch {
+  return (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    if (url.includes('grant_type=refresh_token'))
+      return Promise.reject(new TypeError('A refresh outside the session lock was refused; try again.'));
+    return base(input, init);
+  };
+}
+
+/**
+ * A client over a session that `getAccessToken` has just resolved (not due), for calls that only
+ * present its access token (enrol, challenge, list factors). It cannot refresh (see
+ * `refusingRefresh`); the caller disposes it.
+ */
+export async function accessTokenClient(deps: ClientDeps, session: Session) {
+  const storage = memoryStorage();
+  await storage.setItem(KEY, JSON.stringify(session));
+  // Margin 0: only a token that expired since it was resolved is due, and its refresh is refused.
+  return oneCallClient(deps, storage, { fetch: refusingRefresh(deps.fetch), refreshMargin: 0 });
+}
+
+/**
+ * Runs `work` with a client over `session` — called under the session lock, so the client may
+ * rotate the session (refresh it when due, verify a factor, refresh after an unenrolment) — and
+ * resolves to `work`'s value and the session it left: the same, a successor to store, or null
+ * when the auth server ended it (the client drops a session only on a definitive answer).
+ */
+export async function sessionWork<T>(
+  deps: ClientDeps,
+  session: Session,
+  deadline: number,
+  work: (client: ReturnType<typeof createClient>) => Promise<T>,
+): Promise<{ value: T; session: Session | null }> {
+  const { client, storage } = await clientFor(deps, session, withDeadline(deps.fetch, deadline));
+  try {
+    const value = await work(client);
+    return { value, session: readStoredSession(await storage.getItem(KEY)) };
+  } finally {
+    client.dispose();
+  }
+}
+
+/**
  * Ends `session` at the auth server (`POST /logout?scope=local`). Resolves to null when it is
  * ended (or was already gone there), else to the error that kept it from being ended.
  */

@@ -12,6 +12,11 @@ import type { RequestLike } from './request.js';
 import { createResolver } from './resolve.js';
 import { json } from './respond.js';
 import { callback } from './routes/callback.js';
+import { challengeFactor } from './routes/mfa/challenge.js';
+import { enrollFactor } from './routes/mfa/enroll.js';
+import { listFactors } from './routes/mfa/factors.js';
+import { unenrollFactor } from './routes/mfa/unenroll.js';
+import { verifyFactor } from './routes/mfa/verify.js';
 import { password } from './routes/password.js';
 import { sendLink } from './routes/send-link.js';
 import { session } from './routes/session.js';
@@ -23,8 +28,8 @@ import { verifierCookie } from './verifier-cookie.js';
 
 export interface TokenHandler {
   /**
-   * Routes a request to `sign-in` / `sign-out` / `session` under `basePath`; resolves to null when
-   * the path is none of them (pass the request on).
+   * Routes a request to one of `paths` (below); resolves to null when the path is none of them
+   * (pass the request on).
    *
    * @example
    * const response = await bff.handle(request);
@@ -32,8 +37,9 @@ export interface TokenHandler {
    */
   handle(request: Request): Promise<Response | null>;
   /**
-   * The paths `handle` answers: `<basePath>/sign-in`, `/sign-out`, `/session`, and the email
-   * flows' `/otp`, `/recover`, `/verify`, `/callback`, `/password`.
+   * The paths `handle` answers: `<basePath>/sign-in`, `/sign-out`, `/session`, the email flows'
+   * `/otp`, `/recover`, `/verify`, `/callback`, `/password`, and the second factor's
+   * `/mfa/enroll`, `/mfa/challenge`, `/mfa/verify`, `/mfa/factors`, `/mfa/unenroll`.
    */
   readonly paths: readonly string[];
   /**
@@ -102,6 +108,49 @@ export interface TokenHandler {
    * export const POST = (request: Request) => bff.setPassword(request); // app/auth/password/route.ts
    */
   setPassword(request: Request): Promise<Response>;
+  /**
+   * `POST` `{ friendly_name?, issuer? }` (JSON): enrols a TOTP factor for the signed-in user.
+   * Answers `200 { id, type, friendly_name, totp: { qr_code, secret, uri } }` (`qr_code` a
+   * `data:image/svg+xml` URI for an `<img>`), once; the factor is unverified until `verifyFactor`.
+   *
+   * @example
+   * export const POST = (request: Request) => bff.enrollFactor(request); // app/auth/mfa/enroll/route.ts
+   */
+  enrollFactor(request: Request): Promise<Response>;
+  /**
+   * `POST` `{ factor_id }` (JSON): a challenge of one of the user's factors, `200 { id, type, expires_at }`.
+   *
+   * @example
+   * export const POST = (request: Request) => bff.challengeFactor(request); // app/auth/mfa/challenge/route.ts
+   */
+  challengeFactor(request: Request): Promise<Response>;
+  /**
+   * `POST` `{ factor_id, challenge_id?, code }` (JSON): verifies a TOTP code (without
+   * `challenge_id`, challenges first). The session becomes `aal2`; the verification rotates its
+   * refresh token, so it runs under the session lock and the raised session replaces the stored
+   * record before the lock is released. `200 { user, expires_at, aal, amr }`, or the auth server's
+   * refusal (`422 mfa_verification_failed`, …).
+   *
+   * @example
+   * export const POST = (request: Request) => bff.verifyFactor(request); // app/auth/mfa/verify/route.ts
+   */
+  verifyFactor(request: Request): Promise<Response>;
+  /**
+   * `GET`: `200 { factors, aal, next_level, amr }`: the user's factors (asked of the auth server)
+   * and the session's level; `aal1` with `next_level: 'aal2'` means: ask for the code.
+   *
+   * @example
+   * export const GET = (request: Request) => bff.listFactors(request); // app/auth/mfa/factors/route.ts
+   */
+  listFactors(request: Request): Promise<Response>;
+  /**
+   * `POST` `{ factor_id }` (JSON): removes a factor (a verified one only from an `aal2` session),
+   * under the session lock (a refresh follows): `200 { id, aal, amr }`.
+   *
+   * @example
+   * export const POST = (request: Request) => bff.unenrollFactor(request); // app/auth/mfa/unenroll/route.ts
+   */
+  unenrollFactor(request: Request): Promise<Response>;
   /**
    * The access token of the request's session, for calling APIs on the user's behalf: refreshed
    * first under the session lock when due (one refresh per session across every process). Checks
@@ -175,6 +224,11 @@ export function createTokenHandler(options: TokenHandlerOptions): TokenHandler {
     [`${resolved.basePath}/verify`]: ['POST', (request) => verify(ctx, request)],
     [`${resolved.basePath}/callback`]: ['GET', (request) => callback(ctx, request)],
     [`${resolved.basePath}/password`]: ['POST', (request) => password(ctx, request)],
+    [`${resolved.basePath}/mfa/enroll`]: ['POST', (request) => enrollFactor(ctx, request)],
+    [`${resolved.basePath}/mfa/challenge`]: ['POST', (request) => challengeFactor(ctx, request)],
+    [`${resolved.basePath}/mfa/verify`]: ['POST', (request) => verifyFactor(ctx, request)],
+    [`${resolved.basePath}/mfa/factors`]: ['GET', (request) => listFactors(ctx, request)],
+    [`${resolved.basePath}/mfa/unenroll`]: ['POST', (request) => unenrollFactor(ctx, request)],
   };
   return {
     async handle(request) {
@@ -197,6 +251,11 @@ export function createTokenHandler(options: TokenHandlerOptions): TokenHandler {
     verify: (request) => verify(ctx, request),
     callback: (request) => callback(ctx, request),
     setPassword: (request) => password(ctx, request),
+    enrollFactor: (request) => enrollFactor(ctx, request),
+    challengeFactor: (request) => challengeFactor(ctx, request),
+    verifyFactor: (request) => verifyFactor(ctx, request),
+    listFactors: (request) => listFactors(ctx, request),
+    unenrollFactor: (request) => unenrollFactor(ctx, request),
     getAccessToken: (request) => getAccessToken(ctx, request),
     clearCookie: () => cookie.clear(),
   };
