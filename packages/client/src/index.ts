@@ -21,6 +21,9 @@ export { reauthenticate } from './flows/reauthenticate.js';
 export { exchangeCodeForSession, type ExchangeResult, type RedirectType } from './flows/exchange-code-for-session.js';
 export { signInAnonymously, type SignInAnonymouslyOptions } from './flows/sign-in-anonymously.js';
 export { detectSessionInUrl, type UrlSessionResult } from './flows/detect-session-in-url.js';
+export { signInWithOAuth, type OAuthResult, type SignInWithOAuthCredentials } from './flows/sign-in-with-oauth.js';
+export { signInWithIdToken, type SignInWithIdTokenCredentials } from './flows/sign-in-with-id-token.js';
+export { getUserIdentities, linkIdentity, unlinkIdentity, type LinkIdentityCredentials, type UserIdentity } from './flows/identities.js';
 export { ERROR_CODES, LatchkeyError, isLatchkeyError, type LatchkeyErrorCode } from './errors.js';
 export type {
   AuthChangeEvent,
