@@ -16,7 +16,7 @@ import { issueAuthCode } from '../../store/flow-states.js';
 import { deleteUserTokens, putOneTimeToken, type TokenType } from '../../store/one-time-tokens.js';
 import { takeLimits, type Limit } from '../../store/send-limits.js';
 import { stampSent, type SentColumn } from '../../store/user-email.js';
-import { clientAddressKey } from '../../http/client-address-key.js';
+import { addressKey } from '../../http/rate-limit.js';
 
 /** The `type` an emailed link carries to GET /verify (GoTrue's verification types). */
 export type LinkType = 'signup' | 'invite' | 'recovery' | 'magiclink' | 'email_change';
@@ -79,7 +79,7 @@ export async function takeSendLimits(
     for (const address of to) limits.push({ key: `send:${kind}:${address}`, max: 1, windowSeconds: config.smtpMaxFrequency });
   }
   if (scope.perIp)
-    limits.push({ key: `send-ip:${clientAddressKey(request.ip)}`, max: MAIL_PER_IP_PER_HOUR, windowSeconds: 3600, count: to.length });
+    limits.push({ key: `send-ip:${addressKey(request.ip)}`, max: MAIL_PER_IP_PER_HOUR, windowSeconds: 3600, count: to.length });
   limits.push({
     key: 'send-all',
     max: config.rateLimitEmailSent.events,

@@ -12,7 +12,7 @@
  */
 import type { App } from '../../app.js';
 import { LatchkeyError } from '../../errors.js';
-import { clientAddressKey } from '../../http/client-address-key.js';
+import { addressKey } from '../../http/rate-limit.js';
 import type { RequestInfo } from '../../http/route.js';
 import { countEvents, firstSpent, type Limit } from '../../store/send-limits.js';
 
@@ -21,7 +21,7 @@ export const GUESSES_PER_IP = 30;
 const WINDOW_SECONDS = 3600;
 
 function limits(request: RequestInfo, address: string | undefined): Limit[] {
-  const list: Limit[] = [{ key: `guess-ip:${clientAddressKey(request.ip)}`, max: GUESSES_PER_IP, windowSeconds: WINDOW_SECONDS }];
+  const list: Limit[] = [{ key: `guess-ip:${addressKey(request.ip)}`, max: GUESSES_PER_IP, windowSeconds: WINDOW_SECONDS }];
   if (address !== undefined) list.push({ key: `guess:${address}`, max: GUESSES_PER_ADDRESS, windowSeconds: WINDOW_SECONDS });
   return list;
 }

@@ -1,8 +1,8 @@
-/** The key per-IP limits of mail and wrong codes count by: IPv4 as is, IPv6 by its /64. */
+/** The key every per-IP limit counts by (rate limits, mail, wrong codes): IPv4 as is, IPv6 by its /64. */
 import { describe, expect, it } from 'vitest';
-import { clientAddressKey } from '../../src/http/client-address-key.js';
+import { addressKey } from '../../src/http/rate-limit.js';
 
-describe('clientAddressKey', () => {
+describe('addressKey', () => {
   it.each([
     ['203.0.113.7', '203.0.113.7'],
     ['::ffff:203.0.113.7', '203.0.113.7'],
@@ -14,11 +14,11 @@ describe('clientAddressKey', () => {
     ['fe80::1%eth0', 'fe80:0:0:0::/64'],
     ['unknown', 'unknown'],
   ])('%s → %s', (address, key) => {
-    expect(clientAddressKey(address)).toBe(key);
+    expect(addressKey(address)).toBe(key);
   });
 
   it('two addresses of one /64 share a key; neighbouring /64s do not', () => {
-    expect(clientAddressKey('2001:db8:aa:bb::1')).toBe(clientAddressKey('2001:db8:aa:bb:ffff:ffff:ffff:ffff'));
-    expect(clientAddressKey('2001:db8:aa:bb::1')).not.toBe(clientAddressKey('2001:db8:aa:bc::1'));
+    expect(addressKey('2001:db8:aa:bb::1')).toBe(addressKey('2001:db8:aa:bb:ffff:ffff:ffff:ffff'));
+    expect(addressKey('2001:db8:aa:bb::1')).not.toBe(addressKey('2001:db8:aa:bc::1'));
   });
 });
