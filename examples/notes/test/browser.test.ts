@@ -6,35 +6,15 @@
  * client computes expiry on the device's clock) or the page's own "expire now" control, never by
  * sleeping. Screenshots land in test-artifacts/notes/. (An outage of the auth server: outage.test.ts.)
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-// @ts-expect-error — plain ESM script without types
-import { startDemo } from '../scripts/demo.mjs';
-import { artifacts, chromiumAvailable, events, fire, launch, newEmail, offScreen, PASSWORD, signUp } from './support/browser.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { artifacts, chromiumAvailable, demoInBrowser, events, fire, newEmail, offScreen, PASSWORD, signUp } from './support/browser.js';
 
 const TWO_HOURS = 2 * 3600 * 1000;
 
-let demo: { url: string; authUrl: string; strictAuthUrl: string; stop(): Promise<void> };
-let browser: Browser;
-let dataDir: string;
-
 const available = chromiumAvailable();
-
-beforeAll(async () => {
-  if (!available) return;
-  dataDir = mkdtempSync(join(tmpdir(), 'latchkey-notes-'));
-  demo = await startDemo({ dataDir, authPort: 0, apiPort: 0, jwtExp: 600 });
-  browser = await launch();
-}, 90_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await demo?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+const running = demoInBrowser('main');
 
 let context: BrowserContext;
 /** Refresh requests any tab of this profile sent to the demo's auth server (not the strict one). */
@@ -45,12 +25,12 @@ let presentedTokens: string[];
 let notFound: string[];
 beforeEach(async () => {
   if (!available) return;
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  context = await running.browser.newContext({ viewport: { width: 1280, height: 900 } });
   refreshRequests = [];
   presentedTokens = [];
   notFound = [];
   context.on('request', (request) => {
-    if (!request.url().startsWith(demo.authUrl) || !request.url().includes('grant_type=refresh_token')) return;
+    if (!request.url().startsWith(running.demo.authUrl) || !request.url().includes('grant_type=refresh_token')) return;
     refreshRequests.push(request.url());
     presentedTokens.push(String(JSON.parse(request.postData() ?? '{}').refresh_token));
   });
@@ -71,7 +51,7 @@ async function expire(...pages: Page[]): Promise<void> {
 describe.skipIf(!available)('notes demo in Chromium', () => {
   it('sign up, add notes, reload: the session, the notes and the numbered events survive; sign-out clears the form', async () => {
     const page = await context.newPage();
-    const address = await signUp(page, demo.url);
+    const address = await signUp(page, running.demo.url);
     for (const text of ['first note', 'second note']) {
       await page.getByTestId('note-text').fill(text);
       await page.getByTestId('add-note').click();
@@ -111,7 +91,7 @@ describe.skipIf(!available)('notes demo in Chromium', () => {
   it('sign-in errors are said in words, with a way to sign up from there (and to sign in from a taken sign-up)', async () => {
     const page = await context.newPage();
     const address = newEmail();
-    await page.goto(demo.url);
+    await page.goto(running.demo.url);
     await page.getByTestId('email').fill(address);
     await page.getByTestId('password').fill(PASSWORD);
     await page.getByTestId('sign-in').click();
@@ -132,7 +112,7 @@ describe.skipIf(!available)('notes demo in Chromium', () => {
 
   it('expire now, then 20 calls in both lanes: without Latchkey the session is revoked by reuse detection; with it, one refresh and 20 successes', async () => {
     const page = await context.newPage();
-    const address = await signUp(page, demo.url);
+    const address = await signUp(page, running.demo.url);
     // The page says what to expect, and which layer prevents the failure.
     expect(await page.getByTestId('expect').innerText()).toMatch(/with Latchkey, 20 of 20 calls succeed on one refresh request/);
     const why = await page.getByTestId('why').innerText();
@@ -185,7 +165,7 @@ describe.skipIf(!available)('notes demo in Chromium', () => {
   it('after a real expiry (the device clock moves past it), the 20 calls make exactly one refresh request', async () => {
     const page = await context.newPage();
     await page.clock.install();
-    await signUp(page, demo.url);
+    await signUp(page, running.demo.url);
     expect(refreshRequests).toHaveLength(0);
     await expire(page);
     const lanes = await fire(page);
@@ -196,7 +176,7 @@ describe.skipIf(!available)('notes demo in Chromium', () => {
 
   it('a second run without expiring first says why no refresh was needed', async () => {
     const page = await context.newPage();
-    await signUp(page, demo.url);
+    await signUp(page, running.demo.url);
     const lanes = await fire(page);
     expect(lanes.with).toMatchObject({ succeeded: 20, refreshes: 0 });
     expect(lanes.with.verdict).toMatch(/none was needed, the access token was still valid\. Press "Expire the access token now" first\.$/);
@@ -205,10 +185,10 @@ describe.skipIf(!available)('notes demo in Chromium', () => {
   it('two tabs: one refresh between them, "refreshed by another tab", counts for all tabs; signing out in one tells the other', async () => {
     const first = await context.newPage();
     await first.clock.install();
-    const address = await signUp(first, demo.url);
+    const address = await signUp(first, running.demo.url);
     const second = await context.newPage();
     await second.clock.install();
-    await second.goto(demo.url);
+    await second.goto(running.demo.url);
     await expect.poll(() => second.getByTestId('whoami').textContent()).toBe(address);
     expect((await events(second)).at(-1)?.text).toMatch(/INITIAL_SESSION: session loaded from storage$/);
 
@@ -256,7 +236,7 @@ describe.skipIf(!available)('notes demo in Chromium', () => {
 
   it('a note that cannot be saved says why and what to do, and keeps the text', async () => {
     const page = await context.newPage();
-    await signUp(page, demo.url);
+    await signUp(page, running.demo.url);
     await context.route('**/api/notes', (route) =>
       route.request().method() === 'POST' ? route.abort('connectionrefused') : route.fallback(),
     );
@@ -275,13 +255,18 @@ describe.skipIf(!available)('notes demo in Chromium', () => {
   });
 
   it('a 390 px wide phone: nothing off-screen (header, sign-out, countdown, both lanes), down to 360 px', async () => {
-    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true });
+    const phone = await running.browser.newContext({
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 1,
+      isMobile: true,
+      hasTouch: true,
+    });
     try {
       const page = await phone.newPage();
-      await page.goto(demo.url);
+      await page.goto(running.demo.url);
       expect(await offScreen(page)).toEqual([]);
       // A long address: the header must still fit, with "Sign out" on screen.
-      await signUp(page, demo.url, `a-rather-long-name-${Date.now()}@a-long-domain.example.com`);
+      await signUp(page, running.demo.url, `a-rather-long-name-${Date.now()}@a-long-domain.example.com`);
       await page.getByTestId('expire-now').click();
       await fire(page);
       for (const width of [390, 360]) {

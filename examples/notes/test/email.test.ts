@@ -5,40 +5,20 @@
  * the secret key), and a click on its link comes back to the page signed in (PKCE: `?code=`,
  * exchanged by detectSessionInUrl). Screenshots land in test-artifacts/notes/.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-// @ts-expect-error — plain ESM script without types
-import { startDemo } from '../scripts/demo.mjs';
-import { artifacts, chromiumAvailable, events, launch, newEmail, offScreen, PASSWORD, signUp } from './support/browser.js';
-
-let demo: { url: string; authUrl: string; stop(): Promise<void> };
-let browser: Browser;
-let dataDir: string;
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { artifacts, chromiumAvailable, demoInBrowser, events, newEmail, offScreen, PASSWORD, signUp } from './support/browser.js';
 
 const available = chromiumAvailable();
-
-beforeAll(async () => {
-  if (!available) return;
-  dataDir = mkdtempSync(join(tmpdir(), 'latchkey-notes-email-'));
-  demo = await startDemo({ dataDir, authPort: 0, apiPort: 0, jwtExp: 600 });
-  browser = await launch();
-}, 90_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await demo?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+const running = demoInBrowser('email');
 
 let context: BrowserContext;
 /** Every response the pages got, to check nothing secret reached them. */
 let bodies: string[];
 beforeEach(async () => {
   if (!available) return;
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  context = await running.browser.newContext({ viewport: { width: 1280, height: 900 } });
   bodies = [];
   context.on('response', async (response) => {
     if (response.url().includes('/dev/outbox') || response.url().endsWith('/config.json'))
@@ -63,7 +43,7 @@ describe.skipIf(!available)('notes demo: email paths in Chromium', () => {
   it('email me a link → the outbox panel → click the link → signed in (PKCE, the URL cleaned)', async () => {
     const page = await context.newPage();
     const address = newEmail();
-    await page.goto(demo.url);
+    await page.goto(running.demo.url);
     await expect.poll(() => page.getByTestId('outbox-panel').isVisible()).toBe(true);
     await page.getByTestId('email').fill(address);
     await page.getByTestId('email-link').click();
@@ -73,8 +53,8 @@ describe.skipIf(!available)('notes demo: email paths in Chromium', () => {
     expect(await message.getByTestId('outbox-code').textContent()).toMatch(/^\d{6}$/);
     const link = await message.getByTestId('outbox-link').getAttribute('href');
     // The link goes to the auth server's /verify and comes back to this page.
-    expect(link).toMatch(new RegExp(`^${demo.authUrl}/verify\\?`));
-    expect(new URL(link!).searchParams.get('redirect_to')).toBe(`${demo.url}/`);
+    expect(link).toMatch(new RegExp(`^${running.demo.authUrl}/verify\\?`));
+    expect(new URL(link!).searchParams.get('redirect_to')).toBe(`${running.demo.url}/`);
     await page.screenshot({ path: join(artifacts, 'email-outbox.png'), fullPage: true });
 
     await message.getByTestId('outbox-link').click();
@@ -108,7 +88,7 @@ describe.skipIf(!available)('notes demo: email paths in Chromium', () => {
   it('email me a code → type it from the outbox → signed in', async () => {
     const page = await context.newPage();
     const address = newEmail();
-    await page.goto(demo.url);
+    await page.goto(running.demo.url);
     await page.getByTestId('email').fill(address);
     await page.getByTestId('email-link').click();
     const code = await (await newestTo(page, address)).getByTestId('outbox-code').textContent();
@@ -120,7 +100,7 @@ describe.skipIf(!available)('notes demo: email paths in Chromium', () => {
 
   it('forgot password → the recovery link → set a new password → sign in with it (the old one no longer works)', async () => {
     const page = await context.newPage();
-    const address = await signUp(page, demo.url);
+    const address = await signUp(page, running.demo.url);
     await page.getByTestId('sign-out').click();
     await expect.poll(() => page.getByTestId('whoami').textContent()).toBe('signed out');
 
@@ -153,11 +133,16 @@ describe.skipIf(!available)('notes demo: email paths in Chromium', () => {
   });
 
   it('the sign-in screen with the outbox fits a 360 px phone', async () => {
-    const phone = await browser.newContext({ viewport: { width: 360, height: 800 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true });
+    const phone = await running.browser.newContext({
+      viewport: { width: 360, height: 800 },
+      deviceScaleFactor: 1,
+      isMobile: true,
+      hasTouch: true,
+    });
     try {
       const page = await phone.newPage();
       const address = newEmail();
-      await page.goto(demo.url);
+      await page.goto(running.demo.url);
       await page.getByTestId('email').fill(address);
       await page.getByTestId('email-link').click();
       await newestTo(page, address);

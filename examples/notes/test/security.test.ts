@@ -12,39 +12,19 @@
  * Fails (does not skip) under CI when /usr/bin/chromium is missing. Screenshots land in
  * test-artifacts/notes/.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-// @ts-expect-error — plain ESM script without types
-import { startDemo } from '../scripts/demo.mjs';
-import { artifacts, chromiumAvailable, events, launch, offScreen, PASSWORD, signUp } from './support/browser.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { artifacts, chromiumAvailable, demoInBrowser, events, offScreen, PASSWORD, signUp } from './support/browser.js';
 import { stepOf, totpAt } from './support/totp.js';
 
-let demo: { url: string; authUrl: string; stop(): Promise<void> };
-let browser: Browser;
-let dataDir: string;
-
 const available = chromiumAvailable();
-
-beforeAll(async () => {
-  if (!available) return;
-  dataDir = mkdtempSync(join(tmpdir(), 'latchkey-notes-security-'));
-  demo = await startDemo({ dataDir, authPort: 0, apiPort: 0, jwtExp: 600 });
-  browser = await launch();
-}, 90_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await demo?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+const running = demoInBrowser('security');
 
 let context: BrowserContext;
 beforeEach(async () => {
   if (!available) return;
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  context = await running.browser.newContext({ viewport: { width: 1280, height: 900 } });
 });
 afterEach(async () => {
   await context?.close();
@@ -60,7 +40,7 @@ async function signOut(page: Page): Promise<void> {
 describe.skipIf(!available)('notes demo: second factor and passkeys in Chromium', () => {
   it('authenticator app: set up from the QR code’s secret → aal2; the next sign-in asks for the code → aal2 and the notes', async () => {
     const page = await context.newPage();
-    const address = await signUp(page, demo.url);
+    const address = await signUp(page, running.demo.url);
     await expect.poll(() => page.getByTestId('security-panel').isVisible()).toBe(true);
     await expect.poll(() => text(page, 'aal')).toMatch(/^aal1/);
     await expect.poll(() => page.getByTestId('totp-state').getAttribute('data-on')).toBe('false');
@@ -140,7 +120,7 @@ describe.skipIf(!available)('notes demo: second factor and passkeys in Chromium'
         automaticPresenceSimulation: true,
       },
     });
-    const address = await signUp(page, demo.url);
+    const address = await signUp(page, running.demo.url);
     await expect.poll(() => page.getByTestId('passkey-list').getAttribute('data-count')).toBe('0');
     await page.getByTestId('passkey-add').click();
     await expect.poll(() => text(page, 'passkey-status')).toContain('Passkey added');
@@ -165,11 +145,11 @@ describe.skipIf(!available)('notes demo: second factor and passkeys in Chromium'
 
   it('opened at 127.0.0.1, the passkey button says to open the page at localhost (WebAuthn needs a domain)', async () => {
     const page = await context.newPage();
-    const byIp = demo.url.replace('//localhost:', '//127.0.0.1:');
+    const byIp = running.demo.url.replace('//localhost:', '//127.0.0.1:');
     await page.goto(byIp);
     await page.getByTestId('passkey-sign-in').click();
     await expect
       .poll(() => text(page, 'auth-error'))
-      .toBe(`Passkeys belong to a site name, not an IP address: open ${demo.url}/ to use them.`);
+      .toBe(`Passkeys belong to a site name, not an IP address: open ${running.demo.url}/ to use them.`);
   });
 });

@@ -1,8 +1,12 @@
 /** What the demo's browser tests share: Chromium, the artifacts folder, signing up, reading the lanes. */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
+// @ts-expect-error — plain ESM script without types
+import { startDemo } from '../../scripts/demo.mjs';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const artifacts = fileURLToPath(new URL('../../../../test-artifacts/notes/', import.meta.url));
@@ -28,6 +32,36 @@ export async function launch(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+export interface Demo {
+  url: string;
+  authUrl: string;
+  /** The strict auth server (reuse interval 0) of the "without Latchkey" lane. */
+  strictAuthUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A demo of a test file's own (a fresh data directory) and a Chromium, started before the file's
+ * tests and stopped after them. Read `demo` and `browser` inside tests and hooks (they are set by
+ * then); nothing starts where Chromium is missing (the file's tests skip, or fail under CI).
+ */
+export function demoInBrowser(label: string): { demo: Demo; browser: Browser } {
+  const running = {} as { demo: Demo; browser: Browser };
+  let dataDir: string | undefined;
+  beforeAll(async () => {
+    if (!chromiumAvailable()) return;
+    dataDir = mkdtempSync(join(tmpdir(), `latchkey-notes-${label}-`));
+    running.demo = (await startDemo({ dataDir, authPort: 0, apiPort: 0, jwtExp: 600 })) as Demo;
+    running.browser = await launch();
+  }, 90_000);
+  afterAll(async () => {
+    await running.browser?.close();
+    await running.demo?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+  return running;
 }
 
 export const PASSWORD = 'correct horse battery';
