@@ -5,31 +5,20 @@
  * signUp with confirmation and resend, signInAnonymously, reauthenticate, admin.generateLink and
  * admin.inviteUserByEmail.
  */
-import { createClient, type SupabaseClient, type SupportedStorage } from '@supabase/supabase-js';
+import type { SupabaseClient } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabases } from '../src/testing.js';
 import { databaseCases, uniqueEmail } from './helpers.js';
 import { codeIn } from './support/smtp-server.js';
+import { supabaseAdmin, supabaseClient } from './support/supabase.js';
 import { follow, nextLink, SITE_URL, startMailTestServer, type MailTestServer } from './support/email.js';
 
 const PASSWORD = 'correct horse battery';
 
-function memoryStorage(): SupportedStorage {
-  const items = new Map<string, string>();
-  return {
-    getItem: (key) => items.get(key) ?? null,
-    setItem: (key, value) => void items.set(key, value),
-    removeItem: (key) => void items.delete(key),
-  };
-}
-
 describe.each(databaseCases(testDatabases()))('supabase-js email flows against Latchkey on %s', (_name, database) => {
   let t: MailTestServer;
   let admin: SupabaseClient;
-  const client = (flowType: 'implicit' | 'pkce' = 'implicit') =>
-    createClient(t.server.url, t.server.publishableKey, {
-      auth: { flowType, storage: memoryStorage(), persistSession: true, autoRefreshToken: false, detectSessionInUrl: false },
-    });
+  const client = (flowType: 'implicit' | 'pkce' = 'implicit') => supabaseClient(t.server, flowType);
 
   beforeAll(async () => {
     t = await startMailTestServer(database, {
@@ -37,7 +26,7 @@ describe.each(databaseCases(testDatabases()))('supabase-js email flows against L
       externalAnonymousUsersEnabled: true,
       securityUpdatePasswordRequireReauthentication: true,
     });
-    admin = createClient(t.server.url, t.server.secretKey, { auth: { persistSession: false, autoRefreshToken: false } });
+    admin = supabaseAdmin(t.server);
   });
   afterAll(() => t?.close());
 

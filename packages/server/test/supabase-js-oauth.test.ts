@@ -5,30 +5,18 @@
  * consent, then exchangeCodeForSession; signInWithIdToken with a native app's ID token.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createClient, type SupportedStorage } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, testDatabases, type TestServer } from '../src/testing.js';
 import { databaseCases, uniqueEmail } from './helpers.js';
+import { supabaseClient } from './support/supabase.js';
 import { browse, CookieJar, nativeIdToken, startIdp, CLIENT_ID, CLIENT_SECRET, type TestIdp } from './support/oidc-idp.js';
 
 const APP = 'http://localhost:3000';
 
-function memoryStorage(): SupportedStorage {
-  const items = new Map<string, string>();
-  return {
-    getItem: (key) => items.get(key) ?? null,
-    setItem: (key, value) => void items.set(key, value),
-    removeItem: (key) => void items.delete(key),
-  };
-}
-
 describe.each(databaseCases(testDatabases()))('supabase-js provider flows against Latchkey on %s', (_name, database) => {
   let idp: TestIdp;
   let server: TestServer;
-  const client = (flowType: 'implicit' | 'pkce' = 'pkce') =>
-    createClient(server.url, server.publishableKey, {
-      auth: { flowType, storage: memoryStorage(), persistSession: true, autoRefreshToken: false, detectSessionInUrl: false },
-    });
+  const client = (flowType: 'implicit' | 'pkce' = 'pkce') => supabaseClient(server, flowType);
 
   beforeAll(async () => {
     idp = await startIdp();

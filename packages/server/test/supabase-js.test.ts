@@ -6,6 +6,7 @@ import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, testDatabases, type TestServer } from '../src/testing.js';
 import { uniqueEmail } from './helpers.js';
+import { supabaseAdmin, supabaseClient } from './support/supabase.js';
 
 const PASSWORD = 'correct horse battery';
 
@@ -14,14 +15,11 @@ describe.each(testDatabases().map((d) => [d.startsWith('postgres') ? 'postgres' 
   (_name, database) => {
     let server: TestServer;
     let admin: SupabaseClient;
-    const client = () =>
-      createClient(server.url, server.publishableKey, {
-        auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-      });
+    const client = () => supabaseClient(server);
 
     beforeAll(async () => {
       server = await startTestServer({ database });
-      admin = createClient(server.url, server.secretKey, { auth: { persistSession: false, autoRefreshToken: false } });
+      admin = supabaseAdmin(server);
     });
     afterAll(() => server?.close());
 
