@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { artifacts, chromiumAvailable, demoInBrowser, events, fire, newEmail, offScreen, PASSWORD, signUp } from './support/browser.js';
+import { artifacts, chromiumAvailable, demoInBrowser, events, fire, newEmail, offScreen, PASSWORD, signOut, signUp } from './support/browser.js';
 
 const TWO_HOURS = 2 * 3600 * 1000;
 
@@ -74,8 +74,7 @@ describe.skipIf(!available)('notes demo in Chromium', () => {
 
     await page.getByTestId('delete-note').first().click();
     await expect.poll(() => page.getByTestId('note').count()).toBe(1);
-    await page.getByTestId('sign-out').click();
-    await expect.poll(() => page.getByTestId('whoami').textContent()).toBe('signed out');
+    await signOut(page);
     // Signed out here: no notice, and the form does not keep the previous user's email and password.
     expect(await page.getByTestId('notice').isHidden()).toBe(true);
     expect(await page.getByTestId('email').inputValue()).toBe('');
@@ -101,7 +100,7 @@ describe.skipIf(!available)('notes demo in Chromium', () => {
     // The next step is right there: create the account with what was typed.
     await page.getByTestId('auth-error-sign-up').click();
     await expect.poll(() => page.getByTestId('whoami').textContent()).toBe(address);
-    await page.getByTestId('sign-out').click();
+    await signOut(page);
     await page.getByTestId('email').fill(address);
     await page.getByTestId('password').fill(PASSWORD);
     await page.getByTestId('sign-up').click();
@@ -273,8 +272,8 @@ describe.skipIf(!available)('notes demo in Chromium', () => {
         await page.setViewportSize({ width, height: 844 });
         await page.evaluate(() => window.scrollTo(0, 0));
         expect(await offScreen(page), `at ${width} px`).toEqual([]);
-        const signOut = await page.getByTestId('sign-out').boundingBox();
-        expect(signOut && signOut.y + signOut.height <= 844 && signOut.x + signOut.width <= width).toBe(true);
+        const button = await page.getByTestId('sign-out').boundingBox();
+        expect(button && button.y + button.height <= 844 && button.x + button.width <= width).toBe(true);
         // The countdown stays on one line (it used to wrap one word per line).
         const countdown = await page.getByTestId('expires').boundingBox();
         const lineHeight = await page.getByTestId('expires').evaluate((element) => parseFloat(getComputedStyle(element).lineHeight) || 20);

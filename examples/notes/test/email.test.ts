@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { artifacts, chromiumAvailable, demoInBrowser, events, newEmail, offScreen, PASSWORD, signUp } from './support/browser.js';
+import { artifacts, chromiumAvailable, demoInBrowser, events, newEmail, offScreen, PASSWORD, signOut, signUp } from './support/browser.js';
 
 const available = chromiumAvailable();
 const running = demoInBrowser('email');
@@ -76,7 +76,7 @@ describe.skipIf(!available)('notes demo: email paths in Chromium', () => {
     await page.screenshot({ path: join(artifacts, 'email-signed-in.png'), fullPage: true });
 
     // The link works once: opened again, the page says so in words, signed out.
-    await page.getByTestId('sign-out').click();
+    await signOut(page);
     await page.goto(link!);
     await expect.poll(() => page.getByTestId('auth-error').textContent()).toContain('expired or was already used');
     expect(await page.getByTestId('whoami').textContent()).toBe('signed out');
@@ -101,8 +101,7 @@ describe.skipIf(!available)('notes demo: email paths in Chromium', () => {
   it('forgot password → the recovery link → set a new password → sign in with it (the old one no longer works)', async () => {
     const page = await context.newPage();
     const address = await signUp(page, running.demo.url);
-    await page.getByTestId('sign-out').click();
-    await expect.poll(() => page.getByTestId('whoami').textContent()).toBe('signed out');
+    await signOut(page);
 
     await page.getByTestId('email').fill(address);
     await page.getByTestId('forgot-password').click();
@@ -122,7 +121,7 @@ describe.skipIf(!available)('notes demo: email paths in Chromium', () => {
     await expect.poll(() => page.getByTestId('new-password-panel').isHidden()).toBe(true);
     expect(await page.getByTestId('notice-text').textContent()).toContain('Your new password is set');
 
-    await page.getByTestId('sign-out').click();
+    await signOut(page);
     await page.getByTestId('email').fill(address);
     await page.getByTestId('password').fill(PASSWORD);
     await page.getByTestId('sign-in').click();

@@ -15,7 +15,7 @@
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { artifacts, chromiumAvailable, demoInBrowser, events, offScreen, PASSWORD, signUp } from './support/browser.js';
+import { artifacts, chromiumAvailable, demoInBrowser, events, offScreen, PASSWORD, signOut, signUp } from './support/browser.js';
 import { stepOf, totpAt } from './support/totp.js';
 
 const available = chromiumAvailable();
@@ -31,11 +31,6 @@ afterEach(async () => {
 });
 
 const text = async (page: Page, testId: string) => (await page.getByTestId(testId).textContent()) ?? '';
-
-async function signOut(page: Page): Promise<void> {
-  await page.getByTestId('sign-out').click();
-  await expect.poll(() => text(page, 'whoami')).toBe('signed out');
-}
 
 describe.skipIf(!available)('notes demo: second factor and passkeys in Chromium', () => {
   it('authenticator app: set up from the QR code’s secret → aal2; the next sign-in asks for the code → aal2 and the notes', async () => {

@@ -76,6 +76,16 @@ export async function signUp(page: Page, url: string, address = newEmail()): Pro
   return address;
 }
 
+/**
+ * Clicks "Sign out" and waits until the page says so: the click only starts the sign-out (a call
+ * to the auth server, then the stored session is removed), so typing into the form or navigating
+ * before it is over races it (a navigation can leave the session stored; the form is emptied).
+ */
+export async function signOut(page: Page): Promise<void> {
+  await page.getByTestId('sign-out').click();
+  await expect.poll(() => page.getByTestId('whoami').textContent()).toBe('signed out');
+}
+
 /** A lane's outcome once its run is over (the verdict's data attributes), and its texts. */
 export interface LaneOutcome {
   succeeded: number;
