@@ -19,13 +19,34 @@ import { createOAuthFlow, linkBinding, OAUTH_FLOW_LIFETIME_SECONDS } from '../..
 import { pkceChallenge, pkceFields } from '../email/pkce-params.js';
 import { errorRedirect } from './redirect.js';
 
-export const authorizeQuery = z.object({
+const fields = {
   provider: z.string().max(64).optional(),
   redirect_to: z.string().max(4096).optional(),
   scopes: z.string().max(1024).optional(),
   skip_http_redirect: z.string().max(8).optional(),
   ...pkceFields,
-});
+};
+
+/**
+ * Ours or the protocol's: never passed on to the provider. A client must not choose where the
+ * provider sends the code, the state, the PKCE challenge or the nonce we check (as GoTrue strips them).
+ */
+const NOT_PASSED_ON = new Set([
+  ...Object.keys(fields),
+  'invite_token',
+  'client_id',
+  'client_secret',
+  'redirect_uri',
+  'response_type',
+  'response_mode',
+  'scope',
+  'state',
+  'code_verifier',
+  'nonce',
+]);
+
+/** Any other parameter (supabase-js's `queryParams`: `prompt`, `login_hint`, `hd`, …) goes on to the provider. */
+export const authorizeQuery = z.object(fields).catchall(z.string().max(1024));
 
 export type AuthorizeQuery = z.infer<typeof authorizeQuery>;
 
@@ -70,6 +91,10 @@ export async function startProviderFlow(app: App, query: AuthorizeQuery, request
   let url: URL;
   try {
     url = await client.authorizationUrl({ state, nonce, codeVerifier, redirectUri: callbackUrl(app, client.config.redirectUri), scopes });
+    for (const [key, value] of Object.entries(query)) {
+      // Never over a parameter the provider client set (the list above keeps the known ones out too).
+      if (!NOT_PASSED_ON.has(key.toLowerCase()) && !url.searchParams.has(key) && typeof value === 'string') url.searchParams.set(key, value);
+    }
   } catch (error) {
     if (!(error instanceof ProviderUnavailable)) throw error;
     app.log.warn('identity provider unavailable', { provider: client.config.name, error: error.message });

@@ -226,6 +226,25 @@ describe.each(databaseCases(testDatabases()))('OpenID Connect providers on %s', 
     expect(res.body.message).toBe('Unsupported provider: Provider nope could not be found');
   });
 
+  it('queryParams go on to the provider (prompt, login_hint), never over the protocol’s own (redirect_uri, state, nonce)', async () => {
+    const query =
+      '/authorize?provider=idp&skip_http_redirect=true&prompt=login&login_hint=ada%40example.com' +
+      '&redirect_uri=https%3A%2F%2Fevil.example%2Fcb&state=mine&nonce=mine&response_type=token&client_id=other-app';
+    const res = await call(server.authUrl, 'GET', query);
+    expect(res.status).toBe(200);
+    const url = new URL(res.body.url as string);
+    expect(url.searchParams.get('prompt')).toBe('login');
+    expect(url.searchParams.get('login_hint')).toBe('ada@example.com');
+    expect(url.searchParams.get('redirect_uri')).toBe(`${server.authUrl}/callback`);
+    expect(url.searchParams.get('client_id')).toBe(CLIENT_ID);
+    expect(url.searchParams.get('response_type')).toBe('code');
+    expect(url.searchParams.getAll('state')).toHaveLength(1);
+    expect(url.searchParams.get('state')).not.toBe('mine');
+    expect(url.searchParams.get('nonce')).not.toBe('mine');
+    expect(url.searchParams.has('skip_http_redirect')).toBe(false);
+    expect(url.searchParams.has('provider')).toBe(false);
+  });
+
   describe('id_token grant (signInWithIdToken)', () => {
     const nonce = () => randomBytes(16).toString('hex');
     const hashed = (raw: string) => createHash('sha256').update(raw).digest('hex');
