@@ -18,7 +18,7 @@ import { exchangeCodeForSession, verifyOtp, type EmailOtpType, type LatchkeyErro
 import type { CookieMethods } from './cookies/types.js';
 import { SsrError } from './errors.js';
 import { webCookies } from './glue/web.js';
-import { isTarget, safeNext, seeOther, withQuery } from './lib/redirect-target.js';
+import { isTarget, returnedError, safeNext, seeOther, withQuery } from './lib/redirect-target.js';
 import { createServerClient, type ServerClientOptions } from './server-client.js';
 
 export interface AuthCallbackOptions extends Omit<ServerClientOptions, 'cookies' | 'flowType'> {
@@ -65,9 +65,8 @@ export async function callbackTarget(requestUrl: URL, cookies: CookieMethods, op
       error_description: description.slice(0, 300),
     });
   // GoTrue's error redirect (PKCE flows carry it in the query): a used or expired link, mostly.
-  if (params.get('error_code') || params.get('error_description')) {
-    return failed(params.get('error_code') || 'unexpected_response', params.get('error_description') || 'The sign-in link failed.');
-  }
+  const returned = returnedError(params);
+  if (returned) return failed(returned.code, returned.description);
   const { redirectTo, recoveryRedirectTo, errorRedirectTo: _e, verifyTokenHash, ...clientOptions } = options;
   const auth = createServerClient({ ...clientOptions, cookies, flowType: 'pkce' });
   const code = params.get('code');

@@ -18,6 +18,7 @@ import { listFactors } from './routes/mfa/factors.js';
 import { unenrollFactor } from './routes/mfa/unenroll.js';
 import { verifyFactor } from './routes/mfa/verify.js';
 import { password } from './routes/password.js';
+import { startProvider } from './routes/provider.js';
 import { sendLink } from './routes/send-link.js';
 import { session } from './routes/session.js';
 import { signIn } from './routes/sign-in.js';
@@ -38,7 +39,7 @@ export interface TokenHandler {
   handle(request: Request): Promise<Response | null>;
   /**
    * The paths `handle` answers: `<basePath>/sign-in`, `/sign-out`, `/session`, the email flows'
-   * `/otp`, `/recover`, `/verify`, `/callback`, `/password`, and the second factor's
+   * `/otp`, `/recover`, `/verify`, `/callback`, `/password`, the providers' `/authorize`, and the second factor's
    * `/mfa/enroll`, `/mfa/challenge`, `/mfa/verify`, `/mfa/factors`, `/mfa/unenroll`.
    */
   readonly paths: readonly string[];
@@ -100,6 +101,17 @@ export interface TokenHandler {
    * export const GET = (request: Request) => bff.callback(request); // app/auth/callback/route.ts
    */
   callback(request: Request): Promise<Response>;
+  /**
+   * `GET ?provider=…&next=/path&scopes=…`: starts a sign-in with an identity provider (a plain
+   * link: "Continue with GitHub"). The browser goes (303) to the auth server and the provider,
+   * and comes back to `callback`, PKCE-bound to this browser by the verifier cookie; failures land
+   * on `redirects.failed` with `error_code`.
+   *
+   * @example
+   * export const GET = (request: Request) => bff.signInWithProvider(request); // app/auth/authorize/route.ts
+   * // <a href="/auth/authorize?provider=github&next=/notes">Continue with GitHub</a>
+   */
+  signInWithProvider(request: Request): Promise<Response>;
   /**
    * `POST` `{ password, nonce? }` (JSON): sets the signed-in user's password (after a recovery
    * link, or a change with a reauthentication nonce): `200 { user }`.
@@ -224,6 +236,7 @@ export function createTokenHandler(options: TokenHandlerOptions): TokenHandler {
     [`${resolved.basePath}/verify`]: ['POST', (request) => verify(ctx, request)],
     [`${resolved.basePath}/callback`]: ['GET', (request) => callback(ctx, request)],
     [`${resolved.basePath}/password`]: ['POST', (request) => password(ctx, request)],
+    [`${resolved.basePath}/authorize`]: ['GET', (request) => startProvider(ctx, request)],
     [`${resolved.basePath}/mfa/enroll`]: ['POST', (request) => enrollFactor(ctx, request)],
     [`${resolved.basePath}/mfa/challenge`]: ['POST', (request) => challengeFactor(ctx, request)],
     [`${resolved.basePath}/mfa/verify`]: ['POST', (request) => verifyFactor(ctx, request)],
@@ -251,6 +264,7 @@ export function createTokenHandler(options: TokenHandlerOptions): TokenHandler {
     verify: (request) => verify(ctx, request),
     callback: (request) => callback(ctx, request),
     setPassword: (request) => password(ctx, request),
+    signInWithProvider: (request) => startProvider(ctx, request),
     enrollFactor: (request) => enrollFactor(ctx, request),
     challengeFactor: (request) => challengeFactor(ctx, request),
     verifyFactor: (request) => verifyFactor(ctx, request),

@@ -42,3 +42,15 @@ export function seeOther(location: string, setCookies: string[] = []): Response 
   for (const line of setCookies) headers.append('set-cookie', line);
   return new Response(null, { status: 303, headers });
 }
+
+/**
+ * The error the auth server sent the browser back with, if any: GoTrue's `error_code` and
+ * `error_description` (a used or expired link, a failed provider sign-in), or a provider's own
+ * refusal passed on as `error` alone (`access_denied` when the user declined).
+ */
+export function returnedError(params: URLSearchParams): { code: string; description: string } | null {
+  const code = params.get('error_code') || params.get('error');
+  const description = params.get('error_description');
+  if (!code && !description) return null;
+  return { code: code || 'unexpected_response', description: description || 'The sign-in failed.' };
+}

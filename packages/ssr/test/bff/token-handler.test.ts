@@ -14,7 +14,7 @@ afterAll(async () => {
 });
 
 describe('routes and options', () => {
-  it('handle() routes sign-in, sign-out, session, the email flows and the second factor under basePath, 405 on a wrong method, null elsewhere', async () => {
+  it('handle() routes sign-in, sign-out, session, the email flows, provider sign-in and the second factor under basePath, 405 on a wrong method, null elsewhere', async () => {
     const { bff } = handler(server, { basePath: '/bff' });
     expect(bff.paths).toEqual([
       '/bff/sign-in',
@@ -25,6 +25,7 @@ describe('routes and options', () => {
       '/bff/verify',
       '/bff/callback',
       '/bff/password',
+      '/bff/authorize',
       '/bff/mfa/enroll',
       '/bff/mfa/challenge',
       '/bff/mfa/verify',

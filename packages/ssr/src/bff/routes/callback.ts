@@ -11,7 +11,7 @@
  */
 import { exchangeCodeForSession } from '@latchkey/client';
 import { isSsrError } from '../../errors.js';
-import { safeNext, seeOther, withQuery } from '../../lib/redirect-target.js';
+import { returnedError, safeNext, seeOther, withQuery } from '../../lib/redirect-target.js';
 import { beginSession } from '../begin-session.js';
 import { emailClient } from '../client-session.js';
 import type { HandlerContext } from '../context.js';
@@ -23,9 +23,8 @@ export async function callback(ctx: HandlerContext, request: Request): Promise<R
   const failed = (code: string, description: string, cookies: string[] = []) =>
     seeOther(withQuery(ctx.redirects.failed, { error_code: code.slice(0, 64), error_description: description.slice(0, 300) }), cookies);
 
-  if (params.get('error_code') || params.get('error_description')) {
-    return failed(params.get('error_code') || 'unexpected_response', params.get('error_description') || 'The sign-in link failed.');
-  }
+  const returned = returnedError(params);
+  if (returned) return failed(returned.code, returned.description);
   const code = params.get('code');
   if (!code) return failed('validation_failed', 'The link holds no code to sign in with.');
   const seed = ctx.verifier.read(view);

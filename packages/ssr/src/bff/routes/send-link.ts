@@ -10,28 +10,11 @@ import { SsrError } from '../../errors.js';
 import { safeNext } from '../../lib/redirect-target.js';
 import { emailClient } from '../client-session.js';
 import type { HandlerContext } from '../context.js';
+import { callbackFor } from '../callback-url.js';
 import { isSameOriginRequest } from '../csrf.js';
 import { readJson, text } from '../json-body.js';
-import { viewOf, type RequestView } from '../request.js';
+import { viewOf } from '../request.js';
 import { authErrorResponse, errorResponse, json } from '../respond.js';
-
-/**
- * The link's `redirect_to`: the callback route, with the page to land on as `next`. Without a
- * configured `callbackUrl`, the app's origin is the request's `Origin` (already checked against
- * `origins` by the CSRF rule) or the origin the request was addressed to.
- */
-function callbackFor(ctx: HandlerContext, view: RequestView, next: string | null): string | null {
-  let base = ctx.callbackUrl;
-  if (!base) {
-    const origin = view.header('origin');
-    const app = origin && origin !== 'null' && (!ctx.origins || ctx.origins.has(origin)) ? origin : view.origin;
-    if (!app) return null;
-    base = `${app}${ctx.basePath}/callback`;
-  }
-  const url = new URL(base);
-  if (next) url.searchParams.set('next', next);
-  return url.href;
-}
 
 export async function sendLink(ctx: HandlerContext, request: Request, kind: 'otp' | 'recover'): Promise<Response> {
   const view = viewOf(request);
