@@ -28,6 +28,30 @@ export function oidcClient(config: ExternalProviderConfig): IdentityProviderClie
   let discovered: { as: oauth.AuthorizationServer; at: number } | undefined;
   let jwks: { uri: string; keys: ReturnType<typeof createRemoteJWKSet> } | undefined;
 
+  /**
+   * The ID token's claims, with what it left out read from the UserInfo endpoint. Conformant
+   * providers put the `email` and `profile` claims there rather than in an ID token issued with an
+   * access token (OIDC Core §5.4), so a Keycloak or node-oidc-provider user would otherwise arrive
+   * with no email. The ID token's own claims win; a UserInfo answer for another subject is refused
+   * (§5.3.2: it must match the ID token's `sub`, or one user's access token could stand in for another's).
+   */
+  async function withUserInfo(as: oauth.AuthorizationServer, c: oauth.Client, accessToken: string, claims: JWTPayload): Promise<JWTPayload> {
+    if (typeof claims.email === 'string' || !as.userinfo_endpoint || !accessToken) return claims;
+    let response: Response;
+    try {
+      response = await oauth.userInfoRequest(as, c, accessToken, requestOptions());
+    } catch (error) {
+      throw new ProviderUnavailable(`userinfo endpoint of ${config.issuer} did not answer: ${(error as Error).message}`);
+    }
+    try {
+      const info = await oauth.processUserInfoResponse(as, c, String(claims.sub), response);
+      return { ...(info as JWTPayload), ...claims };
+    } catch (error) {
+      if (response.status >= 500) throw new ProviderUnavailable(`userinfo endpoint of ${config.issuer} answered ${response.status}`);
+      throw new ProviderRejected(`Unable to read the user's profile: ${(error as Error).message}`);
+    }
+  }
+
   async function server(): Promise<oauth.AuthorizationServer> {
     if (discovered && Date.now() - discovered.at < DISCOVERY_TTL_MS) return discovered.as;
     let as: oauth.AuthorizationServer;
@@ -102,9 +126,9 @@ export function oidcClient(config: ExternalProviderConfig): IdentityProviderClie
         if (response.status >= 500) throw new ProviderUnavailable(`token endpoint of ${config.issuer} answered ${response.status}`);
         throw new ProviderRejected(`Unable to exchange external code: ${(error as Error).message}`);
       }
-      const claims = oauth.getValidatedIdTokenClaims(result)!;
+      const claims = oauth.getValidatedIdTokenClaims(result)! as JWTPayload;
       return {
-        profile: profileOf(claims as JWTPayload),
+        profile: profileOf(await withUserInfo(as, c, result.access_token, claims)),
         tokens: { accessToken: result.access_token, refreshToken: result.refresh_token },
       };
     },

@@ -27,7 +27,11 @@ export const NATIVE_REDIRECT = 'http://127.0.0.1/native-callback';
 export const CLIENT_ID = 'latchkey';
 export const CLIENT_SECRET = 'latchkey-test-secret';
 
-export async function startIdp(): Promise<TestIdp> {
+/**
+ * `claimsInIdToken: false` makes the provider conformant (OIDC Core §5.4): the email and profile
+ * claims come from its UserInfo endpoint only, as Keycloak's and many others' do.
+ */
+export async function startIdp(options: { claimsInIdToken?: boolean } = {}): Promise<TestIdp> {
   let provider: Provider | undefined;
   const server: Server = createServer((req, res) => {
     if (idp.outage === 'reset') {
@@ -65,7 +69,7 @@ export async function startIdp(): Promise<TestIdp> {
         },
         claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
         // Profile claims in the ID token itself (the default keeps them to userinfo).
-        conformIdTokenClaims: false,
+        conformIdTokenClaims: options.claimsInIdToken === false,
         cookies: { keys: ['test-cookie-key-not-a-secret'] },
         features: { devInteractions: { enabled: true } },
         pkce: { required: () => true },

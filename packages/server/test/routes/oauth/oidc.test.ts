@@ -26,22 +26,31 @@ function oidc(name: string, issuer: string): ExternalProviderConfig {
 
 describe.each(databaseCases(testDatabases()))('OpenID Connect providers on %s', (_name, database) => {
   let idp: TestIdp;
+  /** A provider that keeps email and profile to its UserInfo endpoint (OIDC Core §5.4). */
+  let conformant: TestIdp;
   let server: TestServer;
 
   beforeAll(async () => {
     idp = await startIdp();
+    conformant = await startIdp({ claimsInIdToken: false });
     server = await startTestServer({
       database,
       config: {
-        externalProviders: { idp: oidc('idp', idp.issuer), down: oidc('down', 'http://127.0.0.1:9') },
+        externalProviders: {
+          idp: oidc('idp', idp.issuer),
+          down: oidc('down', 'http://127.0.0.1:9'),
+          conformant: oidc('conformant', conformant.issuer),
+        },
         securityManualLinkingEnabled: true,
       },
     });
     idp.configure([`${server.authUrl}/callback`]);
+    conformant.configure([`${server.authUrl}/callback`]);
   });
   afterAll(async () => {
     await server?.close();
     await idp?.close();
+    await conformant?.close();
   });
 
   const account = (email = uniqueEmail('idp'), verified = true) => {
@@ -107,6 +116,20 @@ describe.each(databaseCases(testDatabases()))('OpenID Connect providers on %s', 
     return fragment(await follow(await toCallback(login, jar, query), jar));
   }
   const me = (params: URLSearchParams) => call(server.authUrl, 'GET', '/user', { token: params.get('access_token')! }).then((r) => r.body);
+
+  it('a provider that keeps the email to its UserInfo endpoint: the user still gets the verified email and name', async () => {
+    const login = `acct-${randomBytes(6).toString('hex')}`;
+    const email = uniqueEmail('userinfo');
+    conformant.accounts.set(login, { email, email_verified: true, name: 'Katherine Johnson' });
+    const jar = new CookieJar();
+    const back = await follow(await browse(`${server.authUrl}/authorize?provider=conformant`, jar, `${server.authUrl}/callback`, login), jar);
+    const token = fragment(back).get('access_token');
+    expect(token).toBeTruthy();
+    const user = await call(server.authUrl, 'GET', '/user', { token: token! });
+    expect(user.body.email).toBe(email);
+    expect(user.body.email_confirmed_at).toBeTruthy();
+    expect(user.body.user_metadata.full_name).toBe('Katherine Johnson');
+  });
 
   it('a returning user gets the same account and one identity', async () => {
     const { id } = account();
