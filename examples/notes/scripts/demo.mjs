@@ -1,7 +1,8 @@
 /**
  * Starts the whole demo and returns its URLs: the Latchkey auth server (embedded PGlite), a second
  * "strict" Latchkey server with no reuse interval (in memory: the page's "without Latchkey" lane
- * runs against it), and the notes API, which also serves the SPA. Used by `npm run demo`
+ * runs against it), a local OpenID provider for "Continue with Demo IdP" (scripts/idp.mjs), and
+ * the notes API, which also serves the SPA. Used by `npm run demo`
  * (scripts/start.mjs) and by the browser tests.
  *
  * On any failure it stops what it had started before rejecting, and each auth server runs under
@@ -12,6 +13,7 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEMO_IDP, startDemoIdp } from './idp.mjs';
 import { DemoStartError, isAddressInUse } from './ports.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -177,6 +179,11 @@ export async function startDemo(options = {}) {
     })());
 
   try {
+    progress('demo identity provider (node-oidc-provider, in memory): starting');
+    const idp = await startDemoIdp();
+    running.push(() => idp.close());
+    progress(`demo identity provider: ready at ${idp.issuer}`);
+
     const authDatabase = join(dataDir, 'auth');
     const firstStart = !existsSync(authDatabase);
     progress(
@@ -198,12 +205,20 @@ export async function startDemo(options = {}) {
         LATCHKEY_WEBAUTHN_RP_ID: 'localhost',
         LATCHKEY_WEBAUTHN_RP_ORIGINS: appUrl,
         LATCHKEY_WEBAUTHN_RP_DISPLAY_NAME: 'Latchkey notes',
+        // "Continue with Demo IdP": a generic OpenID Connect provider, configured by its issuer as
+        // any company IdP would be (docs/guides/providers.md).
+        [`LATCHKEY_EXTERNAL_${DEMO_IDP.name.toUpperCase()}_ENABLED`]: 'true',
+        [`LATCHKEY_EXTERNAL_${DEMO_IDP.name.toUpperCase()}_ISSUER`]: idp.issuer,
+        [`LATCHKEY_EXTERNAL_${DEMO_IDP.name.toUpperCase()}_CLIENT_ID`]: DEMO_IDP.clientId,
+        [`LATCHKEY_EXTERNAL_${DEMO_IDP.name.toUpperCase()}_SECRET`]: DEMO_IDP.clientSecret,
         ...env,
       },
       logFile: join(dataDir, 'auth.log'),
       echo: echo('auth'),
     });
     running.push(auth.stop);
+    // The one URL the provider sends users back to: the auth server's, known now that it listens.
+    idp.configure(`${auth.authUrl}/callback`);
     progress(`auth server: ready at ${auth.authUrl} (pid ${auth.pid}; log ${shortPath(auth.logFile)})`);
 
     progress('strict auth server (no reuse interval, for the "without Latchkey" lane): starting');
@@ -243,7 +258,7 @@ export async function startDemo(options = {}) {
     }
     running.push(() => api.close());
     progress(`notes API and web app: ready at ${appUrl}`);
-    return { url: appUrl, authUrl: auth.authUrl, strictAuthUrl: strict.authUrl, auth, strict, dataDir, stop };
+    return { url: appUrl, authUrl: auth.authUrl, strictAuthUrl: strict.authUrl, idpUrl: idp.issuer, auth, strict, dataDir, stop };
   } catch (error) {
     await stop();
     throw error;

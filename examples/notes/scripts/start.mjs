@@ -12,7 +12,8 @@ import { choosePort, DemoStartError } from './ports.mjs';
 const HELP = `Usage: npm run demo [-- --verbose]
 
 Starts the Latchkey notes demo: the auth server, a strict auth server (no reuse interval) for the
-"without Latchkey" lane, and the notes API serving the web app. Ctrl-C stops everything.
+"without Latchkey" lane, a local OpenID provider for "Continue with Demo IdP" (any login name and
+password), and the notes API serving the web app. Ctrl-C stops everything.
 Open the app at the http://localhost:<PORT> URL it prints: passkeys are bound to the name
 localhost (the auth server runs with LATCHKEY_PASSKEY_ENABLED and its WebAuthn RP id and origin
 set for that URL), and do not work at 127.0.0.1.
@@ -87,6 +88,7 @@ say(
     'Latchkey notes demo is running',
     `  open:         ${demo.url}`,
     `  auth server:  ${demo.authUrl}  (access tokens last ${process.env.LATCHKEY_JWT_EXP ?? 120} s)`,
+    `  demo IdP:     ${demo.idpUrl}  ("Continue with Demo IdP": any login name, any password)`,
     `  server logs:  ${shortPath(demo.auth.logFile)}, ${shortPath(demo.strict.logFile)}${verbose ? ' (also printed here)' : ' (or run with -- --verbose)'}`,
     `  data:         ${shortPath(demo.dataDir)}`,
     '  Ctrl-C stops everything.',

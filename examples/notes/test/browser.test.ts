@@ -9,7 +9,18 @@
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { artifacts, chromiumAvailable, demoInBrowser, events, fire, newEmail, offScreen, PASSWORD, signOut, signUp } from './support/browser.js';
+import {
+  artifacts,
+  chromiumAvailable,
+  demoInBrowser,
+  events,
+  fire,
+  newEmail,
+  offScreen,
+  PASSWORD,
+  signOut,
+  signUp,
+} from './support/browser.js';
 
 const TWO_HOURS = 2 * 3600 * 1000;
 

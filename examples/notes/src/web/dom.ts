@@ -24,6 +24,8 @@ export const DEMO_KEY = {
   signedOutBy: 'notes-demo.signed-out-by',
   /** This tab's auth events, kept across reloads (sessionStorage). */
   events: 'notes-demo.events',
+  /** The provider this tab went to sign in with, until the page comes back (sessionStorage). */
+  providerReturn: 'notes-demo.provider-return',
   /** This tab's throwaway user on the strict server (sessionStorage). */
   throwaway: 'notes-demo.throwaway-user',
 } as const;

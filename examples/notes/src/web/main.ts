@@ -12,6 +12,9 @@
  * `pkce`, so an email link comes back here as `?code=…`, which `detectSessionInUrl` exchanges
  * (with the verifier this browser kept) when the client loads, and cleans from the address bar.
  *
+ * Identity providers (providers.ts): a "Continue with …" button per provider the auth server has
+ * on; the provider flow comes back here with `?code=…` too, exchanged the same way.
+ *
  * Second factors and passkeys (assurance.ts, totp-setup.ts, passkeys.ts): the Security panel sets
  * up an authenticator app and adds passkeys; after any sign-in the page asks for the
  * authenticator code when `getAuthenticatorAssuranceLevel` says aal2 is reachable but not reached,
@@ -30,6 +33,7 @@ import { createNotes } from './notes.js';
 import { createOutbox } from './outbox.js';
 import { watchOutage } from './outage.js';
 import { wirePasskeys } from './passkeys.js';
+import { providerError, wireProviders } from './providers.js';
 import { createSessionPanel } from './session-panel.js';
 import { wireTotpSetup } from './totp-setup.js';
 import { runWithLatchkey } from './with-latchkey.js';
@@ -59,11 +63,13 @@ function render(session: Session | null, open: boolean): void {
   if (!session) $('recover').hidden = true;
 }
 
-/** Whether this page was opened by an email link (before the client reads and cleans the URL). */
+/** Whether this page was opened by an email link or a provider's return (before the client reads and cleans the URL). */
 function openedByLink(): boolean {
   const url = new URL(location.href);
   const fragment = new URLSearchParams(url.hash.slice(1));
-  return url.searchParams.has('code') || url.searchParams.has('error_code') || fragment.has('access_token') || fragment.has('error_code');
+  // A provider's own refusal comes back with `error_description` but no `error_code` (as from GoTrue).
+  const failed = (params: URLSearchParams) => params.has('error_code') || params.has('error_description');
+  return url.searchParams.has('code') || fragment.has('access_token') || failed(url.searchParams) || failed(fragment);
 }
 
 function showNotice(text: string | null): void {
@@ -107,7 +113,7 @@ async function main(): Promise<void> {
   if (!config) return;
   $('reuse-interval').textContent = String(config.reuseInterval ?? 10);
   const traffic = createAuthTraffic(config.authUrl);
-  let fromLink = openedByLink();
+  const linked = openedByLink();
   const auth = createClient({ url: config.authUrl, fetch: traffic.fetch, flowType: 'pkce', detectSessionInUrl });
   const api = (path: string, init?: RequestInit) => auth.fetch(`${config.apiUrl}${path}`, init);
   const events = createEventsLog($<HTMLOListElement>('events'));
@@ -150,6 +156,14 @@ async function main(): Promise<void> {
       void totpSetup.update(level);
     }
   };
+  const providers = wireProviders(auth, config.authUrl, { redirectTo: `${location.origin}/` });
+  /** How this page was opened signed in, until the first sign-in event: an email link or a provider's return. */
+  const provider = providers.returningFrom();
+  let via: { from: string; by: string; provider: string | null } | null = linked
+    ? provider
+      ? { from: provider, by: `with ${provider}`, provider }
+      : { from: 'the email link', by: 'by the email link', provider: null }
+    : null;
   const outbox = createOutbox(config.outboxUrl);
   const emailPaths = wireEmailPaths(auth, {
     signingIn: (active) => (signingIn = active),
@@ -181,26 +195,24 @@ async function main(): Promise<void> {
       case 'INITIAL_SESSION':
         // Opened by an email link, the client has already exchanged it: the session is the link's
         // (SIGNED_IN or PASSWORD_RECOVERY follows), not one found in storage.
-        events.add(
-          `INITIAL_SESSION: ${session ? (fromLink ? 'session from the email link' : 'session loaded from storage') : 'no session'}`,
-        );
+        events.add(`INITIAL_SESSION: ${session ? (via ? `session from ${via.from}` : 'session loaded from storage') : 'no session'}`);
         break;
       case 'SIGNED_IN':
-        events.add(`SIGNED_IN: ${fromLink ? 'here, by the email link' : signingIn ? 'here' : 'in another tab'}`);
-        if (signingIn || fromLink) signedInHere();
+        events.add(`SIGNED_IN: ${via ? `here, ${via.by}` : signingIn ? 'here' : 'in another tab'}`);
+        if (signingIn || via) signedInHere();
         else {
           traffic.resetThisTab();
           showNotice(null);
           form.clear();
         }
-        fromLink = false;
+        via = null;
         break;
       case 'PASSWORD_RECOVERY':
         // Emitted in the tab that verified the recovery link or code only: choose the password here.
-        events.add(`PASSWORD_RECOVERY: signed in by the recovery ${fromLink ? 'link' : 'code'}; choose a new password`);
+        events.add(`PASSWORD_RECOVERY: signed in by the recovery ${via ? 'link' : 'code'}; choose a new password`);
         signedInHere();
         newPassword.open();
-        fromLink = false;
+        via = null;
         break;
       case 'MFA_CHALLENGE_VERIFIED':
         events.add('MFA_CHALLENGE_VERIFIED: the authenticator code raised this session to aal2');
@@ -237,15 +249,19 @@ async function main(): Promise<void> {
 
   // A recovery interrupted by a reload: still signed in by the link, the password not chosen yet.
   if (newPassword.pending()) newPassword.open();
-  // What the email link this page was opened by did (the client ran it on load): an error in words.
-  if (fromLink) {
+  // What the email link or provider return this page was opened by did (the client ran it on
+  // load): an error in words.
+  if (via) {
+    const opened = via;
     void detectSessionInUrl(auth).then(({ data, error }) => {
       if (data?.session) return; // the SIGNED_IN or PASSWORD_RECOVERY event tells the rest
-      fromLink = false;
+      via = null;
       // No error and no session: a `?code=` with no verifier kept here, which the client leaves alone.
-      $('auth-error').textContent = error
-        ? linkError(error)
-        : 'This page was opened by an email link this browser did not ask for (or has used already): ask for a new one here.';
+      $('auth-error').textContent = opened.provider
+        ? providerError(error ?? { code: 'pkce_code_verifier_not_found', message: '', status: 0 }, opened.provider)
+        : error
+          ? linkError(error)
+          : 'This page was opened by an email link this browser did not ask for (or has used already): ask for a new one here.';
       void outbox.refresh();
     });
   }

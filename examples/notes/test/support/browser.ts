@@ -39,6 +39,8 @@ export interface Demo {
   authUrl: string;
   /** The strict auth server (reuse interval 0) of the "without Latchkey" lane. */
   strictAuthUrl: string;
+  /** The demo identity provider (scripts/idp.mjs). */
+  idpUrl: string;
   stop(): Promise<void>;
 }
 
