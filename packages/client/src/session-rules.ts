@@ -4,7 +4,8 @@
  * A subpath, so the main entry point stays small.
  */
 import { readClaims } from './lib/jwt-claims.js';
-import { needsRefresh, parseStoredSession } from './session/session.js';
+import type { Session } from './types.js';
+import { needsRefresh, parseStoredSession, sessionFromResponse } from './session/session.js';
 
 /**
  * The session a stored value holds, or null for none or anything the client would not read.
@@ -50,4 +51,17 @@ export function sessionAssurance(accessToken: string): SessionAssurance {
   const claims = readClaims(accessToken) ?? {};
   const aal = claims.aal === 'aal1' || claims.aal === 'aal2' ? claims.aal : null;
   return { aal, amr: Array.isArray(claims.amr) ? (claims.amr as SessionAssurance['amr']) : [] };
+}
+
+/**
+ * The session in an auth server's token answer, as the client would store it: `expires_at`
+ * recomputed from `expires_in` on `now` (this machine's clock). Throws `unexpected_response` for
+ * an answer without a session. For server-side code that receives a session from a call of its own.
+ *
+ * @example
+ * import { sessionFromTokenAnswer } from '@latchkey/client/session-rules';
+ * const session = sessionFromTokenAnswer(await response.json(), Date.now());
+ */
+export function sessionFromTokenAnswer(body: unknown, now: number): Session {
+  return sessionFromResponse(body, now);
 }

@@ -17,6 +17,7 @@ import { enrollFactor } from './routes/mfa/enroll.js';
 import { listFactors } from './routes/mfa/factors.js';
 import { unenrollFactor } from './routes/mfa/unenroll.js';
 import { verifyFactor } from './routes/mfa/verify.js';
+import { deletePasskey, listPasskeys, passkeyOptions, passkeyRegister, passkeyRegisterOptions, passkeySignIn } from './routes/passkeys.js';
 import { password } from './routes/password.js';
 import { startProvider } from './routes/provider.js';
 import { sendLink } from './routes/send-link.js';
@@ -39,7 +40,8 @@ export interface TokenHandler {
   handle(request: Request): Promise<Response | null>;
   /**
    * The paths `handle` answers: `<basePath>/sign-in`, `/sign-out`, `/session`, the email flows'
-   * `/otp`, `/recover`, `/verify`, `/callback`, `/password`, the providers' `/authorize`, and the second factor's
+   * `/otp`, `/recover`, `/verify`, `/callback`, `/password`, the providers' `/authorize`, passkeys' `/passkey/options`, `/passkey/sign-in`,
+   * `/passkey/register/options`, `/passkey/register`, `/passkeys`, `/passkey/delete`, and the second factor's
    * `/mfa/enroll`, `/mfa/challenge`, `/mfa/verify`, `/mfa/factors`, `/mfa/unenroll`.
    */
   readonly paths: readonly string[];
@@ -164,6 +166,52 @@ export interface TokenHandler {
    */
   unenrollFactor(request: Request): Promise<Response>;
   /**
+   * `POST`: the options of a passkey sign-in, `200 { challenge_id, options }`: pass `options` to
+   * `PublicKeyCredential.parseRequestOptionsFromJSON` and `navigator.credentials.get`.
+   *
+   * @example
+   * export const POST = (request: Request) => bff.passkeyOptions(request); // app/auth/passkey/options/route.ts
+   */
+  passkeyOptions(request: Request): Promise<Response>;
+  /**
+   * `POST` `{ challenge_id, credential }` (the credential's `toJSON()`): signs in with the passkey,
+   * like `signIn`: `200 { user, expires_at }` and the session cookie; the auth server's refusal
+   * (`webauthn_verification_failed`, …) otherwise.
+   *
+   * @example
+   * export const POST = (request: Request) => bff.passkeySignIn(request); // app/auth/passkey/sign-in/route.ts
+   */
+  passkeySignIn(request: Request): Promise<Response>;
+  /**
+   * `POST` (signed in): the options to make a passkey, `200 { challenge_id, options }`, for
+   * `parseCreationOptionsFromJSON` and `navigator.credentials.create`.
+   *
+   * @example
+   * export const POST = (request: Request) => bff.passkeyRegisterOptions(request);
+   */
+  passkeyRegisterOptions(request: Request): Promise<Response>;
+  /**
+   * `POST` `{ challenge_id, credential }` (signed in): stores the new passkey, `200 { passkey }`.
+   *
+   * @example
+   * export const POST = (request: Request) => bff.passkeyRegister(request);
+   */
+  passkeyRegister(request: Request): Promise<Response>;
+  /**
+   * `GET` (signed in): `200 { passkeys }`, the user's passkeys (id, friendly name, dates).
+   *
+   * @example
+   * export const GET = (request: Request) => bff.listPasskeys(request);
+   */
+  listPasskeys(request: Request): Promise<Response>;
+  /**
+   * `POST` `{ passkey_id }` (signed in): deletes one of the user's passkeys, `200 {}`.
+   *
+   * @example
+   * export const POST = (request: Request) => bff.deletePasskey(request);
+   */
+  deletePasskey(request: Request): Promise<Response>;
+  /**
    * The access token of the request's session, for calling APIs on the user's behalf: refreshed
    * first under the session lock when due (one refresh per session across every process). Checks
    * CSRF for state-changing methods. Never throws: `{ data, error }`, and `error.status` is the
@@ -237,6 +285,12 @@ export function createTokenHandler(options: TokenHandlerOptions): TokenHandler {
     [`${resolved.basePath}/callback`]: ['GET', (request) => callback(ctx, request)],
     [`${resolved.basePath}/password`]: ['POST', (request) => password(ctx, request)],
     [`${resolved.basePath}/authorize`]: ['GET', (request) => startProvider(ctx, request)],
+    [`${resolved.basePath}/passkey/options`]: ['POST', (request) => passkeyOptions(ctx, request)],
+    [`${resolved.basePath}/passkey/sign-in`]: ['POST', (request) => passkeySignIn(ctx, request)],
+    [`${resolved.basePath}/passkey/register/options`]: ['POST', (request) => passkeyRegisterOptions(ctx, request)],
+    [`${resolved.basePath}/passkey/register`]: ['POST', (request) => passkeyRegister(ctx, request)],
+    [`${resolved.basePath}/passkeys`]: ['GET', (request) => listPasskeys(ctx, request)],
+    [`${resolved.basePath}/passkey/delete`]: ['POST', (request) => deletePasskey(ctx, request)],
     [`${resolved.basePath}/mfa/enroll`]: ['POST', (request) => enrollFactor(ctx, request)],
     [`${resolved.basePath}/mfa/challenge`]: ['POST', (request) => challengeFactor(ctx, request)],
     [`${resolved.basePath}/mfa/verify`]: ['POST', (request) => verifyFactor(ctx, request)],
@@ -265,6 +319,12 @@ export function createTokenHandler(options: TokenHandlerOptions): TokenHandler {
     callback: (request) => callback(ctx, request),
     setPassword: (request) => password(ctx, request),
     signInWithProvider: (request) => startProvider(ctx, request),
+    passkeyOptions: (request) => passkeyOptions(ctx, request),
+    passkeySignIn: (request) => passkeySignIn(ctx, request),
+    passkeyRegisterOptions: (request) => passkeyRegisterOptions(ctx, request),
+    passkeyRegister: (request) => passkeyRegister(ctx, request),
+    listPasskeys: (request) => listPasskeys(ctx, request),
+    deletePasskey: (request) => deletePasskey(ctx, request),
     enrollFactor: (request) => enrollFactor(ctx, request),
     challengeFactor: (request) => challengeFactor(ctx, request),
     verifyFactor: (request) => verifyFactor(ctx, request),

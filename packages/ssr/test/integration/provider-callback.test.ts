@@ -169,15 +169,15 @@ describe('a server client and authCallback', () => {
     browser.receive(cookies.setCookieHeaders());
     expect(browser.names()).toEqual([VERIFIER]);
 
-    const landed = await browse(data!.url, new CookieJar(), APP, login);
+    const landed = await browse(data.url!, new CookieJar(), APP, login);
     const route = authCallback({ url: server.authUrl, redirectTo: '/home', errorRedirectTo: '/login' });
     const response = await route(arrive(browser, landed));
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toBe('/notes');
     browser.receive(response);
     expect(browser.cookies.has(VERIFIER)).toBe(false);
-    const session = sessionIn(browser);
+    const session = sessionIn(browser) as { user: { email: string; app_metadata: { provider: string } } } | null;
     expect(session?.user.email).toBe(email);
-    expect(session?.user.app_metadata?.provider).toBe('idp');
+    expect(session?.user.app_metadata.provider).toBe('idp');
   });
 });
