@@ -67,7 +67,10 @@ export async function pgliteTemplate(): Promise<PGliteTemplate> {
 /** Builds the template into `target` in a child process. */
 function runInitdb(target: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [INITDB_SCRIPT, target], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // Baseline-compiled WebAssembly, as in the server (db/pglite.ts): initdb measured 730 → 617
+    // MiB peak, and faster (22 → 14 s on a loaded 2-core machine).
+    const flags = ['--no-wasm-tier-up', '--no-wasm-dynamic-tiering'];
+    const child = spawn(process.execPath, [...flags, INITDB_SCRIPT, target], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.once('error', reject);

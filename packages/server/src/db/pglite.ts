@@ -5,6 +5,7 @@
  */
 import { cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import type { MemoryFS as MemoryFSType, PGlite } from '@electric-sql/pglite';
 import { pgliteTemplate } from './pglite-template.js';
 
@@ -25,6 +26,27 @@ const MEMORY_SETTINGS = [
   'maintenance_work_mem=16MB',
 ];
 
+let baselineOnly = false;
+
+/**
+ * Keeps PGlite's WebAssembly (the 9 MB Postgres module) on V8's baseline compiler, Liftoff. By
+ * default V8 recompiles the functions that get hot with TurboFan on background threads, and that
+ * cost ~60 MiB resident that never came back (compiler memory kept by those threads' malloc
+ * arenas, and the optimized code): a restart measured ~210 → ~150 MiB, under a refresh load
+ * ~250 → ~190 MiB. Refresh throughput on the embedded database did not move beyond the noise
+ * (194/s both at 16 clients, 200 vs 242/s at 1, interleaved, BENCHMARKS.md): its time goes to
+ * HTTP, crypto and JS, not to Postgres's executor. Both flags are read when a module is compiled,
+ * so setting them before PGlite compiles its module is enough. They apply to the whole process,
+ * in which PGlite is the only WebAssembly (argon2 is a native addon on the platforms it ships
+ * binaries for). Not a heap limit: nothing is capped.
+ */
+function keepWasmOnBaselineCompiler(): void {
+  if (baselineOnly) return;
+  baselineOnly = true;
+  setFlagsFromString('--no-wasm-tier-up');
+  setFlagsFromString('--no-wasm-dynamic-tiering');
+}
+
 /** PGlite's own start parameters, which are not in its type declarations. */
 function defaultStartParams(PGliteClass: typeof PGlite): string[] {
   const params = (PGliteClass as unknown as { defaultStartParams?: unknown }).defaultStartParams;
@@ -40,6 +62,7 @@ function defaultStartParams(PGliteClass: typeof PGlite): string[] {
  * (db/pglite-template.ts) instead of running initdb in this process.
  */
 export async function createPGlite(directory: string | undefined): Promise<PGlite> {
+  keepWasmOnBaselineCompiler();
   const { PGlite: PGliteClass, MemoryFS } = await import('@electric-sql/pglite');
   const startParams = [...defaultStartParams(PGliteClass), ...MEMORY_SETTINGS.flatMap((setting) => ['-c', setting])];
   if (directory === undefined) {
