@@ -7,7 +7,7 @@
  * resident for good.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -20,8 +20,12 @@ export interface PGliteTemplate {
 
 /** Made beside the package by `npm install` and the build (scripts/build-pglite-template.mjs). */
 const PACKAGE_TEMPLATES = fileURLToPath(new URL('../../pglite-template/', import.meta.url));
-/** Where a first start makes one when the package's directory is read-only (a global install). */
-const TMP_TEMPLATES = join(tmpdir(), 'latchkey-pglite-template');
+/**
+ * Where a first start makes one when the package's directory is read-only (a global install):
+ * per user, because a database copied from a directory another local user could write to would
+ * carry whatever they planted in it (a trigger on the users table, say).
+ */
+const TMP_TEMPLATES = join(tmpdir(), `latchkey-pglite-template-${process.getuid?.() ?? 'user'}`);
 const INITDB_SCRIPT = fileURLToPath(new URL('../../bin/pglite-initdb.js', import.meta.url));
 
 /**
@@ -41,6 +45,13 @@ function templateIn(root: string, version: string): PGliteTemplate {
 
 const complete = (t: PGliteTemplate) => existsSync(join(t.directory, 'PG_VERSION'));
 
+/** The temp root is trusted only if this user owns it and nobody else may write to it. */
+function ownTmpRoot(): boolean {
+  mkdirSync(TMP_TEMPLATES, { recursive: true, mode: 0o700 });
+  const stat = statSync(TMP_TEMPLATES);
+  return (process.getuid === undefined || stat.uid === process.getuid()) && (stat.mode & 0o022) === 0;
+}
+
 /**
  * The template for the installed PGlite: the package's, else one made earlier in the temp
  * directory, else a new one (a child process runs initdb: seconds, and its memory is returned
@@ -48,15 +59,23 @@ const complete = (t: PGliteTemplate) => existsSync(join(t.directory, 'PG_VERSION
  */
 export async function pgliteTemplate(): Promise<PGliteTemplate> {
   const version = pgliteVersion();
-  const candidates = [PACKAGE_TEMPLATES, TMP_TEMPLATES].map((root) => templateIn(root, version));
-  const found = candidates.find(complete);
-  if (found) return found;
+  const inPackage = templateIn(PACKAGE_TEMPLATES, version);
+  const inTmp = templateIn(TMP_TEMPLATES, version);
+  if (complete(inPackage)) return inPackage;
   let lastError: unknown;
-  for (const [i, root] of [PACKAGE_TEMPLATES, TMP_TEMPLATES].entries()) {
+  try {
+    if (ownTmpRoot() && complete(inTmp)) return inTmp;
+  } catch (error) {
+    lastError = error;
+  }
+  for (const [candidate, usable] of [
+    [inPackage, () => (mkdirSync(PACKAGE_TEMPLATES, { recursive: true }), true)],
+    [inTmp, ownTmpRoot],
+  ] as const) {
     try {
-      mkdirSync(root, { recursive: true });
-      await runInitdb(dirname(candidates[i]!.directory));
-      if (complete(candidates[i]!)) return candidates[i]!;
+      if (!usable()) throw new Error(`${TMP_TEMPLATES} is not this user's alone`);
+      await runInitdb(dirname(candidate.directory));
+      if (complete(candidate)) return candidate;
     } catch (error) {
       lastError = error;
     }
