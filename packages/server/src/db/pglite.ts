@@ -18,11 +18,11 @@ const MEMORY_SETTINGS = [
   // PGlite allocates shared memory inside its WebAssembly heap and touches all of it at start,
   // so shared_buffers is resident from the first second: initdb's 128MB default cost ~110 MiB
   // RSS (a restart measured 290 → 180 MiB). Pages that miss Postgres's buffers are still
-  // served from the OS page cache (a data directory) or from memory (`memory`), and a small
-  // auth deployment's hot rows (sessions, users) fit 2,048 pages.
+  // served from the OS page cache (a data directory) or from memory (`memory`); the hot rows of
+  // the deployments the embedded database is for (sessions, users) fit in 2,048 pages.
   'shared_buffers=16MB',
   // A WebAssembly heap never shrinks: whatever one CREATE INDEX or VACUUM takes stays resident
-  // until the process exits. 16MB still sorts an index of ~100k rows in memory.
+  // until the process exits. A bigger sort spills to temporary files: slower, never wrong.
   'maintenance_work_mem=16MB',
 ];
 
@@ -31,8 +31,8 @@ let baselineOnly = false;
 /**
  * Keeps PGlite's WebAssembly (the 9 MB Postgres module) on V8's baseline compiler, Liftoff. By
  * default V8 recompiles the functions that get hot with TurboFan on background threads, and that
- * cost ~60 MiB resident that never came back (compiler memory kept by those threads' malloc
- * arenas, and the optimized code): a restart measured ~210 → ~150 MiB, under a refresh load
+ * cost ~60 MiB resident that never came back (the optimized code, and most likely compiler memory
+ * that those threads' malloc arenas keep: MALLOC_ARENA_MAX=1 alone saved ~25 MiB): a restart measured ~210 → ~150 MiB, under a refresh load
  * ~250 → ~190 MiB. Refresh throughput on the embedded database did not move beyond the noise
  * (194/s both at 16 clients, 200 vs 242/s at 1, interleaved, BENCHMARKS.md): its time goes to
  * HTTP, crypto and JS, not to Postgres's executor. Both flags are read when a module is compiled,
