@@ -9,14 +9,27 @@
  * 19 MiB blocks with mmap and returns them on free, instead of raising its threshold after the
  * first free and keeping the memory in its heap (--no-malloc-variant to skip).
  *
+ *   node bench/memory.mjs --embedded [--seconds 10] [--sessions 16]
+ *
+ * --embedded (issue #17): `latchkey serve` on its embedded database instead, in three cases run in
+ * this order: a first start on an empty directory, a restart on that directory, `--database
+ * memory`. For each: the time until it listens, RSS once it listens, the peak during start-up
+ * (sampled every 25 ms, the server *and its child processes*: the template of a new database is
+ * made by one), RSS after 2 s of quiet, then the peak and the end of a refresh load. With
+ * LATCHKEY_BENCH_BASELINE=<checkout>/packages/server/bin/latchkey.js the baseline build runs each
+ * case too, right after this build's: before and after in one run.
+ *
  * Idle at start: just after start-up (0.5 s of quiet, no request served). Idle after seeding: once
  * the sessions exist (Latchkey's come from real sign-ups, so argon2id — 19 MiB per hash, 4 at
  * a time on libuv's pool — has run: glibc keeps much of that memory) and 2 s of quiet. Under load: sampled every 100 ms; the peak and
  * the value at the end are printed.
  */
 import { parseArgs } from 'node:util';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startContender } from './lib/contenders.mjs';
-import { assertBuilt, rssMiB } from './lib/latchkey.mjs';
+import { assertBuilt, latchkeyProtocol, rssMiB, signUpSessions, startLatchkey, treeRssMiB } from './lib/latchkey.mjs';
 import { runLoad } from './lib/load.mjs';
 import { dropSchemas } from './lib/postgres.mjs';
 import { int, machineLine, ratio, table } from './lib/report.mjs';
@@ -28,11 +41,16 @@ const { values } = parseArgs({
     sessions: { type: 'string', default: '64' },
     contenders: { type: 'string', default: 'latchkey,oidc-pg,oidc-memory,naive' },
     'no-malloc-variant': { type: 'boolean', default: false },
+    embedded: { type: 'boolean', default: false },
   },
 });
 assertBuilt();
 const names = values.contenders.split(',');
 const mib = (v) => `${v.toFixed(1)} MiB`;
+if (values.embedded) {
+  await embedded();
+  process.exit(0);
+}
 
 console.log('# Server memory (RSS): idle and under refresh load');
 console.log(machineLine());
@@ -100,4 +118,76 @@ try {
 } finally {
   await Promise.all(contenders.map((c) => c.stop()));
   await dropSchemas(contenders.map((c) => c.schema).filter(Boolean));
+}
+
+/** One `latchkey serve` on an embedded database, measured from spawn to the end of its load. */
+async function embeddedCase(build, database) {
+  let pid;
+  let peak = 0;
+  const sample = async () => {
+    if (pid) peak = Math.max(peak, await treeRssMiB(pid));
+  };
+  const timer = setInterval(sample, 25);
+  const t0 = performance.now();
+  const server = await startLatchkey({ schema: 'latchkey', database, bin: build.bin, onSpawn: (child) => (pid = child.pid) });
+  try {
+    const startSeconds = (performance.now() - t0) / 1000;
+    await sample();
+    const startPeak = peak;
+    const atStart = await rssMiB(pid);
+    await new Promise((r) => setTimeout(r, 2000));
+    const quiet = await rssMiB(pid);
+    const tokens = (await signUpSessions(server.authUrl, Number(values.sessions), `embedded-${process.pid}-${Date.now()}`)).map((t) => t.refresh_token);
+    peak = 0;
+    const r = await runLoad({
+      targets: [server.url],
+      tokens,
+      concurrency: Number(values.concurrency),
+      seconds: Number(values.seconds),
+      request: latchkeyProtocol.request,
+      successor: latchkeyProtocol.successor,
+    });
+    const end = await rssMiB(pid);
+    return { startSeconds, atStart, startPeak, quiet, loadPeak: Math.max(peak, end), end, r };
+  } finally {
+    clearInterval(timer);
+    await server.stop();
+  }
+}
+
+async function embedded() {
+  const builds = [{ label: 'this build', bin: undefined }];
+  if (process.env.LATCHKEY_BENCH_BASELINE) builds.push({ label: 'baseline', bin: process.env.LATCHKEY_BENCH_BASELINE });
+  console.log('# Embedded database (PGlite) memory: first start, restart, memory');
+  console.log(machineLine());
+  const dirs = builds.map(() => mkdtempSync(join(tmpdir(), 'latchkey-bench-embedded-')));
+  const rows = [];
+  try {
+    for (const [name, database] of [
+      ['first start, empty dir', (i) => join(dirs[i], 'data')],
+      ['restart, same dir', (i) => join(dirs[i], 'data')],
+      ['--database memory', () => 'memory'],
+    ]) {
+      for (const [i, build] of builds.entries()) {
+        const m = await embeddedCase(build, database(i));
+        rows.push([
+          build.label,
+          name,
+          `${m.startSeconds.toFixed(1)} s`,
+          mib(m.atStart),
+          mib(m.startPeak),
+          mib(m.quiet),
+          mib(m.loadPeak),
+          mib(m.end),
+          int(m.r.requests),
+          m.r.errors,
+        ]);
+      }
+    }
+  } finally {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  }
+  const headers = ['build', 'database', 'start', 'RSS once listening', 'peak during start (with children)', 'after 2 s quiet'];
+  headers.push(`peak under load ${values.concurrency}`, 'end of load', 'refreshes done', 'errors');
+  console.log(table(headers, rows));
 }

@@ -24,9 +24,11 @@ export function assertBuilt() {
  * Starts one `latchkey serve` process. Several processes on one schema share the deployment
  * (same issuer; the secret key is generated once and kept in the database). `bin`: another
  * build's bin/latchkey.js (an earlier commit checked out and built elsewhere) to compare against.
+ * `onSpawn(child)`: called at once, before the server is ready (bench/memory.mjs samples the
+ * start-up's memory from there).
  * @returns {Promise<{ child, pid: number, url: string, authUrl: string, stop(): Promise<void> }>}
  */
-export function startLatchkey({ schema, poolSize, env = {}, nodeArgs = [], database = DATABASE_URL, bin = BIN }) {
+export function startLatchkey({ schema, poolSize, env = {}, nodeArgs = [], database = DATABASE_URL, bin = BIN, onSpawn }) {
   const child = spawn(process.execPath, [...nodeArgs, bin, 'serve', '--port', '0', '--database', database], {
     env: {
       ...process.env,
@@ -39,6 +41,7 @@ export function startLatchkey({ schema, poolSize, env = {}, nodeArgs = [], datab
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  onSpawn?.(child);
   const exited = new Promise((resolve) => child.once('exit', resolve));
   return new Promise((resolve, reject) => {
     let out = '';
@@ -118,6 +121,28 @@ export const latchkeyProtocol = {
   successor: (status, body) => (status === 200 ? REFRESH_RE.exec(body)?.[1] : undefined),
   health: '/auth/v1/health',
 };
+
+/**
+ * VmRSS of `pid` and all its descendants, in MiB (a server's child processes count: the embedded
+ * database's template is made by one). 0 once the process is gone.
+ */
+export async function treeRssMiB(pid) {
+  const { readFileSync, readdirSync } = await import('node:fs');
+  let total = 0;
+  const visit = (p) => {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+      total += m ? Number(m[1]) / 1024 : 0;
+      for (const task of readdirSync(`/proc/${p}/task`)) {
+        for (const child of readFileSync(`/proc/${p}/task/${task}/children`, 'utf8').split(' ').filter(Boolean)) visit(child);
+      }
+    } catch {
+      // Exited between the listing and the read.
+    }
+  };
+  visit(pid);
+  return total;
+}
 
 /** Reads `/proc/<pid>/status` VmRSS, in MiB. */
 export async function rssMiB(pid) {

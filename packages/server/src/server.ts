@@ -19,7 +19,6 @@ import { Metrics } from './metrics.js';
 import { redirectPolicy } from './http/redirect-to.js';
 import { outboxTransport } from './mail/outbox.js';
 import { MailQueue } from './mail/queue.js';
-import { smtpTransport } from './mail/smtp.js';
 import { loadTemplates } from './mail/templates.js';
 import { purgeAudit, recordAudit } from './store/audit.js';
 import { purgeFlowStates } from './store/flow-states.js';
@@ -93,7 +92,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     // does not compile, SMTP without a From address.
     const templates = loadTemplates(config.mailerTemplatesDir);
     const redirects = redirectPolicy(config.siteUrl, config.uriAllowList);
-    const transport = config.smtpHost ? smtpTransport(config) : outboxTransport(log);
+    // nodemailer is loaded only when SMTP is configured: ~10 MiB resident otherwise spent on a
+    // transport the dev outbox replaces (issue #17).
+    const transport = config.smtpHost ? (await import('./mail/smtp.js')).smtpTransport(config) : outboxTransport(log);
     const keyEncryptionKey = deriveKey(apiKeys.secretKey, 'signing-key-encryption');
     const keys = await loadKeyRing(db, keyEncryptionKey, new Date(clock()));
     const metrics = new Metrics();

@@ -10,18 +10,21 @@
  * counters are compared by the caller in the statement that stores the new one.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import type { Config } from '../config.js';
 import { LatchkeyError } from '../errors.js';
+
+/**
+ * The library, loaded by the first ceremony rather than at start: its module graph costs
+ * ~25 MiB resident (issue #17, measured with bench/memory.mjs), in every process, for a feature
+ * most deployments never switch on. Node caches the module, so later ceremonies pay nothing.
+ */
+const simpleWebAuthn = () => import('@simplewebauthn/server');
 
 export type { AuthenticationResponseJSON, RegistrationResponseJSON };
 
@@ -91,6 +94,7 @@ export interface RegistrationRequest {
 
 /** Registration options for navigator.credentials.create(), and the challenge to store. */
 export async function registrationOptions(rp: RelyingParty, request: RegistrationRequest): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  const { generateRegistrationOptions } = await simpleWebAuthn();
   return generateRegistrationOptions({
     rpName: rp.name,
     rpID: rp.id,
@@ -129,6 +133,7 @@ export async function verifyRegistration(
   requireUserVerification: boolean,
 ): Promise<RegisteredCredential> {
   const origin = checkedOrigin(rp, response);
+  const { verifyRegistrationResponse } = await simpleWebAuthn();
   let verified: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
   try {
     verified = await verifyRegistrationResponse({
@@ -161,6 +166,7 @@ export async function authenticationOptions(
   allow: CredentialDescriptor[],
   userVerification: 'required' | 'preferred',
 ): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  const { generateAuthenticationOptions } = await simpleWebAuthn();
   return generateAuthenticationOptions({
     rpID: rp.id,
     challenge: newChallenge(),
@@ -182,6 +188,7 @@ export async function verifyAuthentication(
   requireUserVerification: boolean,
 ): Promise<{ counter: number; backedUp: boolean }> {
   const origin = checkedOrigin(rp, response);
+  const { verifyAuthenticationResponse } = await simpleWebAuthn();
   let verified: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
   try {
     verified = await verifyAuthenticationResponse({
