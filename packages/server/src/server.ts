@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { App } from './app.js';
 import { systemClock, type Clock } from './clock.js';
-import type { Config } from './config.js';
+import { defaultConfig, type Config, type SettingSource } from './config.js';
 import { deriveKey } from './crypto/derive.js';
 import { loadKeyRing, reloadKeyRing } from './crypto/signing-keys.js';
 import { embeddedDirectory, openDatabase, type Database } from './db/database.js';
@@ -22,6 +22,7 @@ import { MailQueue } from './mail/queue.js';
 import { smtpTransport } from './mail/smtp.js';
 import { loadTemplates } from './mail/templates.js';
 import { purgeAudit, recordAudit } from './store/audit.js';
+import { purgeConsoleSessions } from './store/console-sessions.js';
 import { purgeFlowStates } from './store/flow-states.js';
 import { purgeMail } from './store/mail.js';
 import { purgeExpiredTokens } from './store/one-time-tokens.js';
@@ -45,6 +46,17 @@ export interface StartOptions {
   logger?: Logger;
   /** Database schema for Latchkey's tables (tests isolate themselves with one each). */
   schema?: string;
+  /** Where each setting came from (the CLI knows: config.ts resolveConfigWithSources); default: `default` where the value is the default, else `program`. */
+  configSources?: Partial<Record<keyof Config, SettingSource>>;
+}
+
+/** Sources for a configuration built in code: a value equal to its default is the default. */
+function programSources(config: Config): Partial<Record<keyof Config, SettingSource>> {
+  const defaults = defaultConfig();
+  const sources: Partial<Record<keyof Config, SettingSource>> = {};
+  for (const key of Object.keys(defaults) as (keyof Config)[])
+    sources[key] = JSON.stringify(config[key]) === JSON.stringify(defaults[key]) ? 'default' : 'program';
+  return sources;
 }
 
 export interface RunningServer {
@@ -194,6 +206,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       externalUrl: () => config.apiExternalUrl ?? app.issuer,
       providers: providerRegistry(config.externalProviders),
       oauthStateKey: deriveKey(apiKeys.secretKey, 'oauth-state-mac'),
+      consoleCsrfKey: deriveKey(apiKeys.secretKey, 'console-csrf-mac'),
+      configSources: options.configSources ?? programSources(config),
       async purgeAnonymousUsers() {
         if (config.anonymousRetentionDays === 0) return 0;
         const count = await purgeAnonymousUsers(db, new Date(clock() - config.anonymousRetentionDays * 86_400_000));
@@ -238,6 +252,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         warn('send limit'),
       );
       await app.purgeAnonymousUsers().catch(warn('anonymous user'));
+      await purgeConsoleSessions(db, new Date(now)).catch(warn('console session'));
     };
     void purge();
     const purgeTimer = setInterval(() => void purge(), 3_600_000);

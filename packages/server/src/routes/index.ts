@@ -16,6 +16,7 @@ import { openapi } from './openapi.js';
 import { endMyOtherSessions, endMySession, listMySessions } from './user-sessions.js';
 import { adminCreateUser, adminDeleteUser, adminGetUser, adminListUsers, adminUpdateUser } from './admin-users.js';
 import { logout } from './logout.js';
+import { consoleSessionInfo, consoleSignIn, consoleSignOut } from './console-session.js';
 import { health, jwks, settings } from './meta.js';
 import { signup } from './signup.js';
 import { token } from './token.js';
@@ -90,4 +91,7 @@ export const ROUTES: readonly Route<any, any>[] = [
   deleteMyPasskey,
   adminListPasskeys,
   adminDeletePasskey,
+  consoleSignIn,
+  consoleSessionInfo,
+  consoleSignOut,
 ];

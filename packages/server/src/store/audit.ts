@@ -41,6 +41,11 @@ export const AUDIT_TYPES = [
   // Identity providers (issue #14).
   'identity_linked',
   'identity_unlinked',
+  // The admin console (issue #18): its sign-ins; what it does is audited by the admin routes it calls.
+  'console_signed_in',
+  'console_sign_in_failed',
+  'console_signed_out',
+  'recovery_sent',
 ] as const;
 
 export type AuditType = (typeof AUDIT_TYPES)[number];
