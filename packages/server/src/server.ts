@@ -108,7 +108,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const transport = config.smtpHost ? smtpTransport(config) : outboxTransport(log);
     const keyEncryptionKey = deriveKey(apiKeys.secretKey, 'signing-key-encryption');
     const keys = await loadKeyRing(db, keyEncryptionKey, new Date(clock()));
-    const metrics = new Metrics();
+    const metrics = new Metrics(clock);
     mail = new MailQueue({
       db,
       transport,
