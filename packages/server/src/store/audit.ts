@@ -106,13 +106,15 @@ export interface AuditFilter {
 
 export async function queryAudit(db: Queryable, filter: AuditFilter): Promise<AuditRow[]> {
   // Every filter is a bound parameter; absent ones are NULL and drop out. Paging is by keyset on
-  // (at, id), so a deep page costs what the first does.
+  // (at, id), so a deep page costs what the first does. The ORDER BY names audit_log.id: a bare
+  // "id" would be the text alias of the select list, which sorts "10" before "9" (and would
+  // disagree with the cursor's numeric comparison).
   const rows = await db.query<AuditRow>(
     `SELECT id::text AS id, at, type, actor, user_id, session_id, ip, user_agent, data FROM audit_log
       WHERE ($1::uuid IS NULL OR user_id = $1) AND ($2::text IS NULL OR type = $2) AND ($3::timestamptz IS NULL OR at >= $3)
         AND ($5::timestamptz IS NULL OR at < $5) AND ($6::text IS NULL OR ip = $6) AND ($7::uuid IS NULL OR session_id = $7)
         AND ($8::timestamptz IS NULL OR (at, id) < ($8, $9::bigint))
-      ORDER BY at DESC, id DESC LIMIT $4`,
+      ORDER BY at DESC, audit_log.id DESC LIMIT $4`,
     [
       filter.userId ?? null,
       filter.type ?? null,

@@ -109,7 +109,9 @@ it('filters by ip, session and time, and pages by cursor (the console Audit page
   const seen: string[] = [];
   let cursor = '';
   for (let i = 0; i < 100; i++) {
-    const reply = (await call(server.authUrl, 'GET', `/admin/audit?limit=2${cursor ? `&cursor=${cursor}` : ''}`, { token: server.secretKey })).body;
+    const reply = (
+      await call(server.authUrl, 'GET', `/admin/audit?limit=2${cursor ? `&cursor=${cursor}` : ''}`, { token: server.secretKey })
+    ).body;
     seen.push(...reply.entries.map((e: { id: string }) => e.id));
     if (!reply.next_cursor) break;
     cursor = reply.next_cursor;
@@ -117,4 +119,13 @@ it('filters by ip, session and time, and pages by cursor (the console Audit page
   const everything = (await audit('limit=1000')).map((e: { id: string }) => e.id);
   expect(seen).toEqual(everything);
   expect((await call(server.authUrl, 'GET', '/admin/audit?cursor=garbage', { token: server.secretKey })).status).toBe(400);
+});
+
+it('lists entries of one instant newest first by id, numerically (a regression: "10" sorted before "9" as text)', async () => {
+  const user = await signUp(server);
+  // Twelve entries at one instant (the test clock does not move): ids cross from one digit count to the next.
+  for (let i = 0; i < 12; i++)
+    await call(server.authUrl, 'PUT', `/admin/users/${user.user.id}`, { token: server.secretKey, body: { user_metadata: { i } } });
+  const ids = (await audit(`user_id=${user.user.id}`)).map((e: { id: string }) => BigInt(e.id));
+  expect(ids).toEqual([...ids].sort((a, b) => (a > b ? -1 : a < b ? 1 : 0)));
 });
