@@ -23,6 +23,7 @@ import { smtpTransport } from './mail/smtp.js';
 import { loadTemplates } from './mail/templates.js';
 import { purgeAudit, recordAudit } from './store/audit.js';
 import { purgeConsoleSessions } from './store/console-sessions.js';
+import { viaConsole } from './console/via-console.js';
 import { purgeFlowStates } from './store/flow-states.js';
 import { purgeMail } from './store/mail.js';
 import { purgeExpiredTokens } from './store/one-time-tokens.js';
@@ -148,7 +149,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       },
       async audit(event) {
         try {
-          await recordAudit(db, { ...event, at: event.at ?? new Date(clock()) });
+          // An admin call the console made says so (console/via-console.ts).
+          const data = viaConsole.getStore() ? { ...event.data, via: 'console' } : event.data;
+          await recordAudit(db, { ...event, data, at: event.at ?? new Date(clock()) });
         } catch (error) {
           log.error('audit entry not recorded', { type: event.type, error: (error as Error).message });
         }

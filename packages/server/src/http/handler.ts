@@ -36,6 +36,7 @@ import { isConsoleAsset, sendConsoleAsset } from '../console/assets.js';
 import { browserRequest } from '../console/browser-request.js';
 import { authorizeConsoleCall } from '../console/guard.js';
 import { CONSOLE_HEADERS, isConsolePath } from '../console/headers.js';
+import { viaConsole } from '../console/via-console.js';
 import { createRouter } from './router.js';
 
 const CORS_HEADERS = {
@@ -186,7 +187,9 @@ export function createRequestHandler(app: App, options: RequestHandlerOptions) {
       const rawBody = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req);
       const body = route.body ? parse(route.body, rawBody ?? {}) : undefined;
       const auth = await authenticate(route, req, request);
-      const reply = await route.handler({ app, body, query, params, request, auth });
+      const context = { app, body, query, params, request, auth };
+      const byConsole = route.auth === 'admin' && bearer(req) === undefined;
+      const reply = byConsole ? await viaConsole.run(true, () => route.handler(context)) : await route.handler(context);
       for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
       if (reply.raw !== undefined) {
         res.writeHead(reply.status ?? 200, { 'content-length': Buffer.byteLength(reply.raw) });

@@ -22,7 +22,8 @@ export interface UserSearch {
 /** `%`, `_` and `\` match literally: the search is a prefix, not a LIKE pattern. */
 const likePrefix = (text: string) => `${text.replace(/[\\%_]/g, '\\$&')}%`;
 
-export async function searchUsers(db: Queryable, search: UserSearch): Promise<{ users: UserRow[]; next?: { value: string; id: string } }> {
+/** The statement of one page (exported so a test can EXPLAIN it: every shape must be an index scan). */
+export function userSearchStatement(search: UserSearch): { sql: string; params: unknown[] } {
   // The sort key as an expression the indexes match; only these two strings reach the SQL text.
   const key = search.sort === 'email' ? "coalesce(email, '')" : 'created_at';
   const dir = search.direction === 'asc' ? 'ASC' : 'DESC';
@@ -45,10 +46,15 @@ export async function searchUsers(db: Queryable, search: UserSearch): Promise<{ 
     where.push(`(${key}, id) ${beyond} ($${params.length - 1}, $${params.length}::uuid)`);
   }
   params.push(search.limit + 1);
-  const rows = await db.query<UserRow>(
-    `SELECT * FROM users ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${key} ${dir}, id ${dir} LIMIT $${params.length}`,
+  return {
+    sql: `SELECT * FROM users ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${key} ${dir}, id ${dir} LIMIT $${params.length}`,
     params,
-  );
+  };
+}
+
+export async function searchUsers(db: Queryable, search: UserSearch): Promise<{ users: UserRow[]; next?: { value: string; id: string } }> {
+  const { sql, params } = userSearchStatement(search);
+  const rows = await db.query<UserRow>(sql, params);
   const users = rows.slice(0, search.limit);
   const last = users.at(-1);
   const next =

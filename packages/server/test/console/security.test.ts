@@ -95,7 +95,13 @@ describe.each(databaseCases(testDatabases()))('console security (%s)', (_name, d
     expect(banned.status).toBe(200);
     // Every console action is an admin action in the audit trail.
     const entries = (await call(server.authUrl, 'GET', `/admin/audit?user_id=${user.user.id}`, { token: server.secretKey })).body.entries;
-    expect(entries[0]).toMatchObject({ type: 'user_banned', actor: 'admin' });
+    expect(entries[0]).toMatchObject({ type: 'user_banned', actor: 'admin', data: { via: 'console' } });
+    // The same call with the secret key is an admin action too, not marked as the console's.
+    await call(server.authUrl, 'PUT', `/admin/users/${user.user.id}`, { token: server.secretKey, body: { ban_duration: 'none' } });
+    const scripted = (await call(server.authUrl, 'GET', `/admin/audit?user_id=${user.user.id}`, { token: server.secretKey })).body
+      .entries[0];
+    expect(scripted).toMatchObject({ type: 'user_updated', actor: 'admin' });
+    expect(scripted.data.via).toBeUndefined();
   });
 
   it('sign-out ends the session for good; an hour later a session has expired', async () => {

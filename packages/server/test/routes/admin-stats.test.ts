@@ -10,7 +10,8 @@ describe.each(databaseCases(testDatabases()))('admin stats on %s', (_name, datab
   });
   afterAll(() => server?.close());
 
-  const stats = async (range: string) => (await call(server.authUrl, 'GET', `/admin/stats?range=${range}`, { token: server.secretKey })).body;
+  const stats = async (range: string) =>
+    (await call(server.authUrl, 'GET', `/admin/stats?range=${range}`, { token: server.secretKey })).body;
   const sum = (series: number[]) => series.reduce((a, b) => a + b, 0);
 
   it('counts sign-ups, sign-ins, failures, refreshes, reuse; users and live sessions', async () => {

@@ -125,7 +125,8 @@ describe('POST /admin/users/:id/recover', () => {
       expect(reply.status).toBe(200);
       const { link } = await nextLink(t.smtp, email);
       expect(new URL(link).searchParams.get('type')).toBe('recovery');
-      const entries = (await call(t.server.authUrl, 'GET', `/admin/audit?user_id=${user.user.id}`, { token: t.server.secretKey })).body.entries;
+      const entries = (await call(t.server.authUrl, 'GET', `/admin/audit?user_id=${user.user.id}`, { token: t.server.secretKey })).body
+        .entries;
       expect(entries.map((e: { type: string; actor: string }) => `${e.type}/${e.actor}`)).toContain('recovery_sent/admin');
       const missing = await call(t.server.authUrl, 'POST', `/admin/users/00000000-0000-4000-8000-000000000000/recover`, {
         token: t.server.secretKey,
