@@ -58,9 +58,14 @@ const idParam = (params: Record<string, string>) => params.id as string;
  * columns (GoTrue's: created_at); anything else is GoTrue's 400 "Bad Sort Parameters".
  */
 export function parseUserSort(value: string): UserSort {
+  return parseSort(value, SORTABLE_USER_COLUMNS);
+}
+
+/** `sort` against a whitelist of columns: only these names ever reach the statement. */
+function parseSort<C extends string>(value: string, columns: readonly C[]): { column: C; direction: 'asc' | 'desc' } {
   const space = value.indexOf(' ');
   const column = space === -1 ? value : value.slice(0, space);
-  if (!(SORTABLE_USER_COLUMNS as readonly string[]).includes(column))
+  if (!(columns as readonly string[]).includes(column))
     throw new LatchkeyError('validation_failed', `Bad Sort Parameters: bad field for sort '${column}'`);
   const direction = space === -1 ? 'desc' : value.slice(space + 1).toLowerCase();
   if (direction !== 'asc' && direction !== 'desc')
@@ -68,8 +73,11 @@ export function parseUserSort(value: string): UserSort {
       'validation_failed',
       `Bad Sort Parameters: bad direction for sort '${value.slice(space + 1)}', only 'asc' and 'desc' allowed`,
     );
-  return { column: column as UserSort['column'], direction };
+  return { column: column as C, direction };
 }
+
+/** The keyset form's sort columns: GoTrue's, and email (the console's A→Z). */
+const KEYSET_SORT_COLUMNS = ['created_at', 'email'] as const;
 
 const pageNumber = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 
@@ -78,7 +86,7 @@ export const adminListUsers = route({
   path: '/admin/users',
   auth: 'admin',
   summary:
-    'List users, newest first (sort=created_at asc for oldest first; also sort=email), paged (page from 1, per_page up to 1000), filter: a substring of the email or full_name; X-Total-Count and Link headers as GoTrue sends them. With q= (a user id, or the start of an email) or cursor= (empty for the first page): keyset pages fast at any depth, next_cursor in the body, no total.',
+    'List users, newest first (sort=created_at asc for oldest first), paged (page from 1, per_page up to 1000), filter: a substring of the email or full_name; X-Total-Count and Link headers as GoTrue sends them. With q= (a user id, or the start of an email) or cursor= (empty for the first page): keyset pages fast at any depth, sort=email [asc|desc] too, next_cursor in the body, no total.',
   query: z.object({
     page: z.union([z.literal(''), pageNumber]).optional(),
     per_page: z.union([z.literal(''), z.coerce.number().int().min(1).max(1000)]).optional(),
@@ -112,7 +120,7 @@ export const adminListUsers = route({
 
 /** One page of the keyset listing (store/user-search.ts), with the cursor of the next. */
 async function keysetPage(app: App, query: { q?: string; cursor?: string; sort?: string; per_page?: number | '' }) {
-  const sort: UserSort = query.sort === undefined ? { column: 'created_at', direction: 'desc' } : parseUserSort(query.sort);
+  const sort = parseSort(query.sort ?? 'created_at desc', KEYSET_SORT_COLUMNS);
   let after: { value: string; id: string } | undefined;
   if (query.cursor) {
     const [value, id] = decodeCursor(query.cursor, 2) as [string, string];

@@ -226,7 +226,7 @@ export async function deleteUser(db: Queryable, id: string): Promise<UserRow | u
 }
 
 /** A column users may be listed by; only these names ever reach the ORDER BY clause. */
-export const SORTABLE_USER_COLUMNS = ['created_at', 'email'] as const;
+export const SORTABLE_USER_COLUMNS = ['created_at'] as const;
 
 export interface UserSort {
   column: (typeof SORTABLE_USER_COLUMNS)[number];

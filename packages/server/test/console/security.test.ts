@@ -180,3 +180,25 @@ describe('over https', () => {
     expect((await consoleCall(server, 'GET', '/admin/users', session)).status).toBe(200);
   });
 });
+
+describe('console sign-in rate limit', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ config: { rateLimits: true } });
+  });
+  afterAll(() => server?.close());
+
+  it('allows 10 sign-ins per 5 minutes per IP, right or wrong, then answers 429 even to the right key', async () => {
+    const attempt = (secret_key: string) =>
+      fetch(`${server.url}/console/session`, {
+        method: 'POST',
+        headers: { ...sameOrigin(server), 'content-type': 'application/json' },
+        body: JSON.stringify({ secret_key }),
+      });
+    for (let i = 0; i < 9; i++) expect((await attempt('lk_secret_guess')).status).toBe(401);
+    expect((await attempt(server.secretKey)).status).toBe(200);
+    expect((await attempt(server.secretKey)).status).toBe(429);
+    server.clock.advance(30_000); // one token back (10 per 300 s)
+    expect((await attempt(server.secretKey)).status).toBe(200);
+  });
+});
