@@ -11,9 +11,9 @@ export function chromiumAvailable(label: string): boolean {
   return existsSync(CHROMIUM);
 }
 
-/** Headless Chromium; `artifacts` (the screenshots' folder) is created first. */
-export async function launchChromium(artifacts: string): Promise<Browser> {
-  mkdirSync(artifacts, { recursive: true });
+/** Headless Chromium; `artifacts` (the screenshots' folder), when given, is created first. */
+export async function launchChromium(artifacts?: string): Promise<Browser> {
+  if (artifacts) mkdirSync(artifacts, { recursive: true });
   return chromium.launch({
     executablePath: CHROMIUM,
     args: [
