@@ -2,7 +2,8 @@
 import { LatchkeyError } from '../../errors.js';
 import { route } from '../../http/route.js';
 import { findUserById } from '../../store/users.js';
-import { assertMailAvailable, auditSent, queueActionMail, redirectQuery, takeSendLimits } from './action-mail.js';
+import { assertMailAvailable, auditSent, redirectQuery, takeSendLimits } from './action-mail.js';
+import { queueRecoveryMail } from './recover.js';
 
 export const adminSendRecovery = route({
   method: 'POST',
@@ -21,19 +22,7 @@ export const adminSendRecovery = route({
     // The per-address and global limits still hold: an admin's clicks cannot mail-bomb a user.
     await takeSendLimits(app, request, 'recovery', [email], { perAddress: true, perIp: false });
     const queued = await app.db.transaction((tx) =>
-      queueActionMail(app, tx, {
-        userId: user.id,
-        tokenType: 'recovery',
-        linkType: 'recovery',
-        template: 'recovery',
-        to: email,
-        email,
-        redirectTo,
-        flowStateId: null,
-        userMetadata: user.raw_user_meta_data,
-        sentColumn: 'recovery_sent_at',
-        now: request.now,
-      }),
+      queueRecoveryMail(app, tx, { user, email, redirectTo, flowStateId: null, now: request.now }),
     );
     await auditSent(app, request, 'admin', user.id, [queued]);
     await app.audit({ type: 'recovery_sent', actor: 'admin', userId: user.id, ip: request.ip });
