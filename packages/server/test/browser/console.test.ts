@@ -42,6 +42,9 @@ describe.skipIf(!hasChromium).each(databaseCases(testDatabases()))('the admin co
     expect((await refresh(server.authUrl, victim.refresh_token)).status).toBe(200);
     server.clock.advance(11_000);
     expect((await refresh(server.authUrl, victim.refresh_token)).body.code).toBe('refresh_token_already_used');
+    // The reuse is audited off the request's path (server.ts onReuse): wait for its entry before drawing.
+    const path = `/admin/audit?user_id=${victim.user.id}&type=token_reuse_detected`;
+    await expect.poll(async () => (await call(server.authUrl, 'GET', path, { token: server.secretKey })).body.entries.length).toBe(1);
     return victim.user.id;
   }
 

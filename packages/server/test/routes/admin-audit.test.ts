@@ -95,6 +95,8 @@ it('filters by ip, session and time, and pages by cursor (the console Audit page
   await refresh(server.authUrl, session.refresh_token);
   server.clock.advance(11_000);
   await refresh(server.authUrl, session.refresh_token); // reuse, with the session id
+  // The reuse is audited off the request's path (server.ts onReuse): wait for its entry.
+  await expect.poll(async () => (await audit(`user_id=${session.user.id}&type=token_reuse_detected`)).length).toBe(1);
   const reuse = (await audit(`user_id=${session.user.id}&type=token_reuse_detected`))[0];
   expect(reuse.session_id).toEqual(expect.any(String));
   const bySession = await audit(`session_id=${reuse.session_id}`);

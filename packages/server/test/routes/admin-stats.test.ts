@@ -26,6 +26,8 @@ describe.each(databaseCases(testDatabases()))('admin stats on %s', (_name, datab
     expect((await refresh(server.authUrl, session.refresh_token)).status).toBe(400); // reuse
     expect(rotated.status).toBe(200);
 
+    // The reuse is audited off the request's path (server.ts onReuse): wait for its entry.
+    await expect.poll(async () => sum((await stats('hour')).series.reuse_detected) - sum(before.series.reuse_detected)).toBe(1);
     const after = await stats('hour');
     expect(after.series.sign_ups).toHaveLength(12);
     expect(after.step_seconds).toBe(300);
