@@ -1,7 +1,7 @@
 /** Everything a request handler needs, built once at start (server.ts) and passed to every route. */
 import type { ProviderRegistry } from './providers/registry.js';
 import type { Clock } from './clock.js';
-import type { Config } from './config.js';
+import type { Config, SettingSource } from './config.js';
 import type { KeyRing } from './crypto/signing-keys.js';
 import type { Database } from './db/database.js';
 import type { RateLimiter } from './http/rate-limit.js';
@@ -54,4 +54,8 @@ export interface App {
   providers: ProviderRegistry;
   /** MAC key of provider-flow states, derived from the secret key. */
   oauthStateKey: Buffer;
+  /** MAC key of the console's CSRF tokens, derived from the secret key (crypto/console-token.ts). */
+  consoleCsrfKey: Buffer;
+  /** Where each setting's value came from, for the console's Settings page. */
+  configSources: Partial<Record<keyof Config, SettingSource>>;
 }

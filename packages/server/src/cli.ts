@@ -6,7 +6,7 @@ import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { providerSettingsHelp } from './providers/settings.js';
-import { ConfigError, resolveConfig, settingsHelp, SETTINGS, type Config } from './config.js';
+import { ConfigError, resolveConfigWithSources, settingsHelp, SETTINGS, type Config, type SettingSource } from './config.js';
 import { embeddedDirectory } from './db/database.js';
 import { migrate } from './db/migrate.js';
 import { prepareDatabase, startServer } from './server.js';
@@ -131,7 +131,7 @@ function lockEmbedded(directory: string): () => void {
   fail(`cannot lock ${directory}`);
 }
 
-async function serve(config: Config): Promise<void> {
+async function serve(config: Config, sources: Partial<Record<keyof Config, SettingSource>>): Promise<void> {
   const directory = embeddedDirectory(config.database);
   let unlock = () => {};
   if (directory) {
@@ -139,11 +139,14 @@ async function serve(config: Config): Promise<void> {
     mkdirSync(directory, { recursive: true });
     unlock = lockEmbedded(directory);
   }
-  const server = await startServer(config);
+  const server = await startServer(config, { configSources: sources });
   process.stdout.write(
     [
       `Latchkey listening on ${server.url}`,
       `  auth API:  ${server.url}/auth/v1  (also served at ${server.url}/)`,
+      config.consoleEnabled
+        ? `  console:   ${server.url}/console  (sign in with the secret key; LATCHKEY_CONSOLE_ENABLED=false turns it off)`
+        : `  console:   off (LATCHKEY_CONSOLE_ENABLED)`,
       `  issuer:    ${server.app.issuer}`,
       `  database:  ${describeDatabase(config.database)}`,
       `  API keys:  run "npx latchkey api-keys${directory && config.database !== './latchkey-data' ? ` --database ${config.database}` : ''}"`,
@@ -250,14 +253,15 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   let config: Config;
+  let sources: Partial<Record<keyof Config, SettingSource>>;
   try {
-    config = resolveConfig(flags, process.env);
+    ({ config, sources } = resolveConfigWithSources(flags, process.env));
   } catch (error) {
     if (error instanceof ConfigError) fail(error.message);
     throw error;
   }
   try {
-    if (command === 'serve') await serve(config);
+    if (command === 'serve') await serve(config, sources);
     else if (command === 'migrate') await runMigrate(config);
     else if (command === 'api-keys') await apiKeys(config, json);
     else await admin(command, parsed, config);

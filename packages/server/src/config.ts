@@ -117,6 +117,8 @@ export interface Config {
   externalProviders: Record<string, ExternalProviderConfig>;
   /** Signed-in users may link further identities (GoTrue `GOTRUE_SECURITY_MANUAL_LINKING_ENABLED`). */
   securityManualLinkingEnabled: boolean;
+  /** Serve the admin console at /console (signed in with the secret key). */
+  consoleEnabled: boolean;
 }
 
 import { parseExternalProviders, type ExternalProviderConfig } from './providers/settings.js';
@@ -709,6 +711,14 @@ export const SETTINGS = [
       'Signed-in users may link another provider identity (GET /user/identities/authorize, supabase-js linkIdentity) and unlink one; off, both answer 404 manual_linking_disabled as GoTrue.',
     parse: bool,
   }),
+  setting({
+    key: 'consoleEnabled',
+    env: 'LATCHKEY_CONSOLE_ENABLED',
+    default: true,
+    description:
+      'Serve the admin console at /console (sign-in with the secret key). Turn it off, or keep /console off the public network at the proxy, in production (see the production guide).',
+    parse: bool,
+  }),
 ] as const;
 
 export function defaultConfig(): Config {
@@ -722,11 +732,28 @@ export function defaultConfig(): Config {
  * Throws `ConfigError` naming the flag or variable on a bad value.
  */
 export function resolveConfig(flags: Record<string, string | undefined>, env: NodeJS.ProcessEnv): Config {
+  return resolveConfigWithSources(flags, env).config;
+}
+
+/** Where a setting's value came from (the console's Settings page shows it). */
+export type SettingSource = 'default' | 'environment' | 'flag' | 'program';
+
+/** `resolveConfig`, and for each setting where its value came from. */
+export function resolveConfigWithSources(
+  flags: Record<string, string | undefined>,
+  env: NodeJS.ProcessEnv,
+): { config: Config; sources: Partial<Record<keyof Config, SettingSource>> } {
   const config = defaultConfig() as unknown as Record<string, unknown>;
+  const sources: Partial<Record<keyof Config, SettingSource>> = {};
   for (const s of SETTINGS) {
     const fromFlag = 'flag' in s && s.flag !== undefined ? flags[s.flag] : undefined;
-    if (fromFlag !== undefined) config[s.key] = s.parse(fromFlag, `--${(s as { flag: string }).flag}`);
-    else if (env[s.env] !== undefined) config[s.key] = s.parse(env[s.env] as string, s.env);
+    if (fromFlag !== undefined) {
+      config[s.key] = s.parse(fromFlag, `--${(s as { flag: string }).flag}`);
+      sources[s.key] = 'flag';
+    } else if (env[s.env] !== undefined) {
+      config[s.key] = s.parse(env[s.env] as string, s.env);
+      sources[s.key] = 'environment';
+    } else sources[s.key] = 'default';
   }
   // LATCHKEY_RATE_LIMITS=off reads naturally; bool() already accepts it.
   try {
@@ -734,7 +761,8 @@ export function resolveConfig(flags: Record<string, string | undefined>, env: No
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }
-  return config as unknown as Config;
+  if (Object.keys(config.externalProviders as object).length > 0) sources.externalProviders = 'environment';
+  return { config: config as unknown as Config, sources };
 }
 
 /** The `latchkey serve --help` table. */

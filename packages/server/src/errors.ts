@@ -80,6 +80,10 @@ export const ERROR_CODES = {
   identity_already_exists: [422, 'Identity is already linked to another user'],
   single_identity_not_deletable: [422, 'User must have at least 1 identity after unlinking'],
   provider_unavailable: [502, 'The identity provider could not be reached; try again later.'],
+  // The admin console (issue #18).
+  console_csrf_failed: [403, 'The console request did not come from the console (origin or CSRF token mismatch).'],
+  console_session_invalid: [401, 'The console session is missing or has expired; sign in again.'],
+  invalid_secret_key: [401, 'That is not the secret key.'],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -3,6 +3,8 @@
  * in memory per process, rendered on `GET /metrics`. Label values come from a closed set
  * (route templates, codes), never from request data, so cardinality stays bounded.
  */
+import { systemClock, type Clock } from './clock.js';
+import { RecentCounts } from './recent-counts.js';
 
 type Labels = Record<string, string>;
 
@@ -29,8 +31,11 @@ class Counter {
   constructor(
     readonly name: string,
     readonly help: string,
+    /** Also counted over time (recent-counts.ts), for the console's charts. */
+    private readonly onInc?: (labels: Labels, by: number) => void,
   ) {}
   inc(labels: Labels = {}, by = 1): void {
+    this.onInc?.(labels, by);
     const k = key(labels);
     this.values.set(k, (this.values.get(k) ?? 0) + by);
   }
@@ -79,12 +84,23 @@ class Histogram {
 }
 
 export class Metrics {
+  /** The last week of refreshes by outcome and rate-limit hits, per minute (the console's Overview). */
+  readonly recent: RecentCounts;
+
+  constructor(clock: Clock = systemClock) {
+    this.recent = new RecentCounts(clock);
+  }
+
   readonly requests = new Counter('latchkey_http_requests_total', 'HTTP requests by route and status.');
   readonly latency = new Histogram('latchkey_http_request_duration_seconds', 'HTTP request latency by route.');
-  readonly refreshes = new Counter('latchkey_refreshes_total', 'Refresh grants answered, by outcome (rotated, replayed).');
+  readonly refreshes = new Counter('latchkey_refreshes_total', 'Refresh grants answered, by outcome (rotated, replayed).', (labels, by) =>
+    this.recent.add(`refreshes_${labels.outcome}`, by),
+  );
   readonly reuse = new Counter('latchkey_refresh_token_reuse_detected_total', 'Used refresh tokens presented again (sessions revoked).');
   readonly signInFailures = new Counter('latchkey_sign_in_failures_total', 'Password sign-ins refused for bad credentials.');
-  readonly rateLimited = new Counter('latchkey_rate_limit_hits_total', 'Requests refused by a rate limit, by rule.');
+  readonly rateLimited = new Counter('latchkey_rate_limit_hits_total', 'Requests refused by a rate limit, by rule.', (_labels, by) =>
+    this.recent.add('rate_limited', by),
+  );
   readonly rotationStatements = new Counter(
     'latchkey_rotation_statements_total',
     'Rotation statements sent to the database; each carries the compare-and-sets of one or more refreshes.',

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { App } from './app.js';
 import { systemClock, type Clock } from './clock.js';
-import type { Config } from './config.js';
+import { defaultConfig, type Config, type SettingSource } from './config.js';
 import { deriveKey } from './crypto/derive.js';
 import { loadKeyRing, reloadKeyRing } from './crypto/signing-keys.js';
 import { embeddedDirectory, openDatabase, type Database } from './db/database.js';
@@ -21,6 +21,8 @@ import { outboxTransport } from './mail/outbox.js';
 import { MailQueue } from './mail/queue.js';
 import { loadTemplates } from './mail/templates.js';
 import { purgeAudit, recordAudit } from './store/audit.js';
+import { purgeConsoleSessions } from './store/console-sessions.js';
+import { viaConsole } from './console/via-console.js';
 import { purgeFlowStates } from './store/flow-states.js';
 import { purgeMail } from './store/mail.js';
 import { purgeExpiredTokens } from './store/one-time-tokens.js';
@@ -44,6 +46,17 @@ export interface StartOptions {
   logger?: Logger;
   /** Database schema for Latchkey's tables (tests isolate themselves with one each). */
   schema?: string;
+  /** Where each setting came from (the CLI knows: config.ts resolveConfigWithSources); default: `default` where the value is the default, else `program`. */
+  configSources?: Partial<Record<keyof Config, SettingSource>>;
+}
+
+/** Sources for a configuration built in code: a value equal to its default is the default. */
+function programSources(config: Config): Partial<Record<keyof Config, SettingSource>> {
+  const defaults = defaultConfig();
+  const sources: Partial<Record<keyof Config, SettingSource>> = {};
+  for (const key of Object.keys(defaults) as (keyof Config)[])
+    sources[key] = JSON.stringify(config[key]) === JSON.stringify(defaults[key]) ? 'default' : 'program';
+  return sources;
 }
 
 export interface RunningServer {
@@ -97,7 +110,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const transport = config.smtpHost ? (await import('./mail/smtp.js')).smtpTransport(config) : outboxTransport(log);
     const keyEncryptionKey = deriveKey(apiKeys.secretKey, 'signing-key-encryption');
     const keys = await loadKeyRing(db, keyEncryptionKey, new Date(clock()));
-    const metrics = new Metrics();
+    const metrics = new Metrics(clock);
     mail = new MailQueue({
       db,
       transport,
@@ -137,7 +150,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       },
       async audit(event) {
         try {
-          await recordAudit(db, { ...event, at: event.at ?? new Date(clock()) });
+          // An admin call the console made says so (console/via-console.ts).
+          const data = viaConsole.getStore() ? { ...event.data, via: 'console' } : event.data;
+          await recordAudit(db, { ...event, data, at: event.at ?? new Date(clock()) });
         } catch (error) {
           log.error('audit entry not recorded', { type: event.type, error: (error as Error).message });
         }
@@ -195,6 +210,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       externalUrl: () => config.apiExternalUrl ?? app.issuer,
       providers: providerRegistry(config.externalProviders),
       oauthStateKey: deriveKey(apiKeys.secretKey, 'oauth-state-mac'),
+      consoleCsrfKey: deriveKey(apiKeys.secretKey, 'console-csrf-mac'),
+      configSources: options.configSources ?? programSources(config),
       async purgeAnonymousUsers() {
         if (config.anonymousRetentionDays === 0) return 0;
         const count = await purgeAnonymousUsers(db, new Date(clock() - config.anonymousRetentionDays * 86_400_000));
@@ -239,6 +256,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         warn('send limit'),
       );
       await app.purgeAnonymousUsers().catch(warn('anonymous user'));
+      await purgeConsoleSessions(db, new Date(now)).catch(warn('console session'));
     };
     void purge();
     const purgeTimer = setInterval(() => void purge(), 3_600_000);

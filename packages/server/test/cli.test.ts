@@ -61,6 +61,8 @@ describe('latchkey CLI', () => {
     const server = await startProcess({}, ['--database', './data'], cwd);
     try {
       expect(server.output()).toContain('api-keys');
+      // The console's URL beside the API's.
+      expect(server.output()).toContain(`console:   ${server.url}/console`);
       expect(server.output()).not.toContain(secret_key);
       expect((await call(server.authUrl, 'GET', '/admin/users', { token: secret_key })).status).toBe(200);
       // A second server on the same embedded directory is refused, not allowed to corrupt it.

@@ -1,38 +1,21 @@
 /** What the demo's browser tests share: Chromium, the artifacts folder, signing up, reading the lanes. */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumAvailable as serverChromiumAvailable, launchChromium } from '../../../../packages/server/test/support/chromium.js';
 import { afterAll, beforeAll, expect } from 'vitest';
 // @ts-expect-error — plain ESM script without types
 import { startDemo } from '../../scripts/demo.mjs';
 
-export const CHROMIUM = '/usr/bin/chromium';
+export { CHROMIUM } from '../../../../packages/server/test/support/chromium.js';
 export const artifacts = fileURLToPath(new URL('../../../../test-artifacts/notes/', import.meta.url));
 
 /** In CI the browser is part of the install (.ci/run): its absence is a failure, not a skip. */
-export function chromiumAvailable(): boolean {
-  if (!existsSync(CHROMIUM) && process.env.CI) throw new Error(`${CHROMIUM} is not installed: .ci/run should have installed it.`);
-  return existsSync(CHROMIUM);
-}
+export const chromiumAvailable = () => serverChromiumAvailable('notes');
 
-export async function launch(): Promise<Browser> {
-  mkdirSync(artifacts, { recursive: true });
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-}
+export const launch = () => launchChromium(artifacts);
 
 export interface Demo {
   url: string;

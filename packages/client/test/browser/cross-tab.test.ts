@@ -15,15 +15,12 @@ import { fileURLToPath } from 'node:url';
 import { startTestServer, type TestServer } from '@latchkey/server/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, launchChromium } from '../../../server/test/support/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const here = dirname(fileURLToPath(import.meta.url));
 const packageDir = resolve(here, '../..');
 const dist = join(packageDir, 'dist');
-const hasChromium = existsSync(CHROMIUM);
-// In CI the browser is part of the install (.ci/run): its absence is a failure, not a skip.
-if (!hasChromium && process.env.CI) throw new Error(`${CHROMIUM} is not installed: .ci/run should have installed it.`);
-if (!hasChromium) console.warn(`[cross-tab] skipped: ${CHROMIUM} is not installed (apt-get install chromium).`);
+const hasChromium = chromiumAvailable('cross-tab');
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>latchkey tab</title>
 <script type="module">
@@ -106,23 +103,7 @@ describe.skipIf(!hasChromium)('cross-tab, in Chromium', () => {
   beforeAll(async () => {
     // The page runs the built client: build it (incremental, quick when up to date).
     execFileSync(process.execPath, [join(packageDir, '../../node_modules/typescript/bin/tsc'), '-b', packageDir], { stdio: 'inherit' });
-    const { chromium } = await import('playwright-core');
-    [auth, browser] = await Promise.all([
-      startTestServer({ config: { jwtExp: 60, refreshReuseInterval: 10 } }),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      }),
-    ]);
+    [auth, browser] = await Promise.all([startTestServer({ config: { jwtExp: 60, refreshReuseInterval: 10 } }), launchChromium()]);
     app = appServer(auth);
     await new Promise<void>((done) => app.server.listen(0, '127.0.0.1', done));
     origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

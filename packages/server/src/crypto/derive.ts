@@ -5,7 +5,7 @@ import { hkdfSync } from 'node:crypto';
  * Distinct `purpose` labels give unrelated keys, so no key is ever used for two jobs.
  */
 export type KeyPurpose =
-  'refresh-token-mac' | 'signing-key-encryption' | 'totp-secret-encryption' | 'one-time-code-mac' | 'mail-encryption' | 'oauth-state-mac';
+  'refresh-token-mac' | 'signing-key-encryption' | 'totp-secret-encryption' | 'one-time-code-mac' | 'mail-encryption' | 'oauth-state-mac' | 'console-csrf-mac';
 
 export function deriveKey(secretKey: string, purpose: KeyPurpose): Buffer {
   return Buffer.from(hkdfSync('sha256', secretKey, 'latchkey', `latchkey/${purpose}/v1`, 32));

@@ -324,4 +324,33 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX oauth_flows_created_at_idx ON oauth_flows (created_at);
     `,
   },
+  {
+    version: 7,
+    name: 'admin console sessions, and indexes for its lists (issue #18)',
+    // Self-contained (it references only its own table and existing columns): it may be renumbered when branches merge.
+    sql: `
+      -- A console sign-in: only the SHA-256 of the cookie's random value is stored, so a read of
+      -- this table (a backup, a replica) cannot act as an admin.
+      CREATE TABLE console_sessions (
+        token_hash text PRIMARY KEY,
+        created_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL,
+        ip text,
+        user_agent text
+      );
+      CREATE INDEX console_sessions_expires_at_idx ON console_sessions (expires_at);
+
+      -- The console's user list pages by keyset (ORDER BY created_at, id or email, id; WHERE
+      -- (key, id) beyond the last row seen), so a page costs the same at row 10 and row 1,000,000.
+      CREATE INDEX users_created_at_id_idx ON users (created_at, id);
+      CREATE INDEX users_email_sort_idx ON users ((coalesce(email, '')), id);
+      -- Search by email prefix (LIKE 'ada%') uses this whatever the database's collation.
+      CREATE INDEX users_email_prefix_idx ON users (email text_pattern_ops);
+
+      -- The console's audit filters: by IP, by session (a reuse detection links to it), by type.
+      CREATE INDEX audit_log_ip_at_idx ON audit_log (ip, at DESC);
+      CREATE INDEX audit_log_session_idx ON audit_log (session_id) WHERE session_id IS NOT NULL;
+      CREATE INDEX audit_log_type_at_idx ON audit_log (type, at DESC);
+    `,
+  },
 ];

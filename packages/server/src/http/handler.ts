@@ -3,7 +3,7 @@
  * one place that turns every failure into a coded response. Nothing in here logs a header value,
  * a body or a query string: only method, route, status, timing and ids.
  */
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { App } from '../app.js';
 import { verifyAccessToken } from '../crypto/jwt.js';
@@ -11,6 +11,7 @@ import { LatchkeyError, isLatchkeyError } from '../errors.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { findLiveSession } from '../store/sessions.js';
 import { readBody, RequestEndedEarly } from './body.js';
+import { secretEquals } from './secret-equals.js';
 import { requestApiVersion, sendError, sendJson } from './respond.js';
 
 const API_VERSION_HEADER_NAME = 'x-supabase-api-version';
@@ -30,7 +31,12 @@ function parseTarget(target: string): { pathname: string; searchParams: URLSearc
   }
   return { pathname, searchParams: new URLSearchParams(q === -1 ? '' : target.slice(q + 1)) };
 }
-import { parse, type HandlerContext, type Route } from './route.js';
+import { parse, type HandlerContext, type RequestInfo, type Route } from './route.js';
+import { isConsoleAsset, sendConsoleAsset } from '../console/assets.js';
+import { browserRequest } from '../console/browser-request.js';
+import { authorizeConsoleCall } from '../console/guard.js';
+import { CONSOLE_HEADERS, isConsolePath } from '../console/headers.js';
+import { viaConsole } from '../console/via-console.js';
 import { createRouter } from './router.js';
 
 const CORS_HEADERS = {
@@ -40,12 +46,7 @@ const CORS_HEADERS = {
   'access-control-expose-headers': 'x-total-count, link, x-supabase-api-version, x-request-id, retry-after',
 };
 
-/** Compares two secrets in constant time, whatever their lengths (hashing equalizes them). */
-export function secretEquals(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb);
-}
+export { secretEquals };
 
 function bearer(req: IncomingMessage): string | undefined {
   const header = req.headers.authorization;
@@ -90,9 +91,21 @@ export interface RequestHandlerOptions {
 export function createRequestHandler(app: App, options: RequestHandlerOptions) {
   const match = createRouter(options.routes);
 
-  async function authenticate(route: Route<any, any>, req: IncomingMessage, now: Date): Promise<HandlerContext<unknown, unknown>['auth']> {
+  async function authenticate(
+    route: Route<any, any>,
+    req: IncomingMessage,
+    request: RequestInfo,
+  ): Promise<HandlerContext<unknown, unknown>['auth']> {
     if (route.auth === 'public') return undefined;
+    const now = request.now;
     const token = bearer(req);
+    // No bearer token: an admin call may come from the console, authorized by its cookie only
+    // together with its CSRF token and a same-origin request (console/guard.ts). A bearer token
+    // always wins, so scripts keep using the secret key exactly as before.
+    if (!token && route.auth === 'admin' && request.browser.cookieToken !== undefined) {
+      await authorizeConsoleCall(app, request.browser, req.method ?? 'GET', now);
+      return undefined;
+    }
     if (!token) throw new LatchkeyError('no_authorization');
     if (route.auth === 'admin') {
       // Constant-time: response timing must not leak how much of the secret key a guess got right.
@@ -134,6 +147,18 @@ export function createRequestHandler(app: App, options: RequestHandlerOptions) {
 
     try {
       const url = parseTarget(req.url ?? '/');
+      if (isConsolePath(url.pathname)) {
+        for (const [name, value] of Object.entries(CONSOLE_HEADERS)) res.setHeader(name, value);
+        // The console is for its own origin only: no CORS grant, so no other origin may read it.
+        res.removeHeader('access-control-allow-origin');
+        res.removeHeader('access-control-expose-headers');
+        if ((req.method === 'GET' || req.method === 'HEAD') && isConsoleAsset(url.pathname)) {
+          routeName = 'GET /console (assets)';
+          if (app.config.consoleEnabled) sendConsoleAsset(url.pathname, res, req.method === 'HEAD');
+          else throw new LatchkeyError('not_found');
+          return;
+        }
+      }
       if (req.method === 'OPTIONS') {
         res.setHeader('access-control-allow-methods', 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS');
         res.setHeader(
@@ -151,12 +176,20 @@ export function createRequestHandler(app: App, options: RequestHandlerOptions) {
       checkApiKey(req, route.path);
 
       const now = new Date(app.clock());
-      const request = { ip: clientIp(req, app.config.trustProxy), userAgent: req.headers['user-agent'], now, cookie: req.headers.cookie };
+      const request: RequestInfo = {
+        ip: clientIp(req, app.config.trustProxy),
+        userAgent: req.headers['user-agent'],
+        now,
+        cookie: req.headers.cookie,
+        browser: browserRequest(req, { issuer: app.issuer, trustProxy: app.config.trustProxy }),
+      };
       const query = route.query ? parse(route.query, Object.fromEntries(url.searchParams)) : undefined;
       const rawBody = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req);
       const body = route.body ? parse(route.body, rawBody ?? {}) : undefined;
-      const auth = await authenticate(route, req, now);
-      const reply = await route.handler({ app, body, query, params, request, auth });
+      const auth = await authenticate(route, req, request);
+      const context = { app, body, query, params, request, auth };
+      const byConsole = route.auth === 'admin' && bearer(req) === undefined;
+      const reply = byConsole ? await viaConsole.run(true, () => route.handler(context)) : await route.handler(context);
       for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
       if (reply.raw !== undefined) {
         res.writeHead(reply.status ?? 200, { 'content-length': Buffer.byteLength(reply.raw) });

@@ -51,6 +51,9 @@ export const DEFAULT_RULES = {
   factorFailures: { capacity: 5, windowSeconds: 3600, per: 'account' },
   /** Passkey sign-in ceremonies started per client IP (GoTrue's GOTRUE_RATE_LIMIT_PASSKEY: 30). */
   passkeyPerIp: { capacity: 30, windowSeconds: 300, per: 'ip' },
+  /** Console sign-ins per client IP, right or wrong: the secret key has 256 bits, so this only
+   * keeps a guesser from costing us work and filling the audit trail. */
+  consoleSignInPerIp: { capacity: 10, windowSeconds: 300, per: 'ip' },
 } satisfies Record<string, RateRule>;
 
 export type RuleName = keyof typeof DEFAULT_RULES;

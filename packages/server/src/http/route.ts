@@ -9,6 +9,7 @@ import type { AccessTokenClaims } from '../crypto/jwt.js';
 import { MAX_PASSWORD_LENGTH, PASSWORD_TOO_LONG } from '../crypto/password.js';
 import { LatchkeyError, type ErrorCode } from '../errors.js';
 import type { SessionWithUser } from '../store/sessions.js';
+import type { BrowserRequest } from '../console/browser-request.js';
 import { canonicalEmail } from './email-address.js';
 import { jsonProblem, textProblem } from './json-check.js';
 
@@ -23,6 +24,8 @@ export interface RequestInfo {
    * binding (crypto/oauth-state.ts). Every other route authenticates by bearer token only.
    */
   cookie: string | undefined;
+  /** The console's view of the request: its cookie, CSRF header, Origin (console/browser-request.ts). */
+  browser: BrowserRequest;
 }
 
 export interface Reply {

@@ -9,9 +9,18 @@ export const adminListKeys = route({
   method: 'GET',
   path: '/admin/keys',
   auth: 'admin',
-  summary: 'Every signing key with its state (standby, current, previous, retired). Never the private key.',
-  async handler({ app }) {
-    return { body: { keys: await listKeys(app.db), publish_delay: app.config.keyPublishDelay } };
+  summary:
+    'Every signing key with its state (standby, current, previous, retired) and, for the standby and the previous key, ready_at: when rotate (the publish delay) or retire (the longest-lived token it signed) stops being refused. Never the private key.',
+  async handler({ app, request }) {
+    const keys = (await listKeys(app.db)).map((key) => {
+      const since = Date.parse(key.state_since);
+      // The same rules rotateKeys and retireKey enforce (crypto/signing-keys.ts), shown ahead of a click.
+      const wait = key.state === 'standby' ? app.config.keyPublishDelay : key.state === 'previous' ? app.config.jwtExp : undefined;
+      return wait === undefined ? key : { ...key, ready_at: new Date(since + wait * 1000).toISOString() };
+    });
+    return {
+      body: { keys, publish_delay: app.config.keyPublishDelay, jwt_exp: app.config.jwtExp, now: request.now.toISOString() },
+    };
   },
 });
 

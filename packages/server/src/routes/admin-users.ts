@@ -3,7 +3,11 @@ import { z } from 'zod';
 import { assertStrongPassword, hashPassword } from '../crypto/password.js';
 import { LatchkeyError } from '../errors.js';
 import { emailField, metadataField, newPasswordField, route, storableText } from '../http/route.js';
+import type { App } from '../app.js';
+import { cursorTime, decodeCursor, encodeCursor } from '../http/cursor.js';
 import { revokeUserSessions } from '../store/sessions.js';
+import { searchUsers } from '../store/user-search.js';
+import { withIdentities } from '../store/identities.js';
 import {
   createUser,
   deleteUser,
@@ -12,6 +16,7 @@ import {
   SORTABLE_USER_COLUMNS,
   updateUser,
   userJson,
+  UUID,
   type UserSort,
 } from '../store/users.js';
 
@@ -53,9 +58,14 @@ const idParam = (params: Record<string, string>) => params.id as string;
  * columns (GoTrue's: created_at); anything else is GoTrue's 400 "Bad Sort Parameters".
  */
 export function parseUserSort(value: string): UserSort {
+  return parseSort(value, SORTABLE_USER_COLUMNS);
+}
+
+/** `sort` against a whitelist of columns: only these names ever reach the statement. */
+function parseSort<C extends string>(value: string, columns: readonly C[]): { column: C; direction: 'asc' | 'desc' } {
   const space = value.indexOf(' ');
   const column = space === -1 ? value : value.slice(0, space);
-  if (!(SORTABLE_USER_COLUMNS as readonly string[]).includes(column))
+  if (!(columns as readonly string[]).includes(column))
     throw new LatchkeyError('validation_failed', `Bad Sort Parameters: bad field for sort '${column}'`);
   const direction = space === -1 ? 'desc' : value.slice(space + 1).toLowerCase();
   if (direction !== 'asc' && direction !== 'desc')
@@ -63,8 +73,11 @@ export function parseUserSort(value: string): UserSort {
       'validation_failed',
       `Bad Sort Parameters: bad direction for sort '${value.slice(space + 1)}', only 'asc' and 'desc' allowed`,
     );
-  return { column: column as UserSort['column'], direction };
+  return { column: column as C, direction };
 }
+
+/** The keyset form's sort columns: GoTrue's, and email (the console's A→Z). */
+const KEYSET_SORT_COLUMNS = ['created_at', 'email'] as const;
 
 const pageNumber = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 
@@ -73,14 +86,18 @@ export const adminListUsers = route({
   path: '/admin/users',
   auth: 'admin',
   summary:
-    'List users, newest first (sort=created_at asc for oldest first), paged (page from 1, per_page up to 1000), filter: a substring of the email or full_name; X-Total-Count and Link headers as GoTrue sends them.',
+    'List users, newest first (sort=created_at asc for oldest first), paged (page from 1, per_page up to 1000), filter: a substring of the email or full_name; X-Total-Count and Link headers as GoTrue sends them. With q= (a user id, or the start of an email) or cursor= (empty for the first page): keyset pages fast at any depth, sort=email [asc|desc] too, next_cursor in the body, no total.',
   query: z.object({
     page: z.union([z.literal(''), pageNumber]).optional(),
     per_page: z.union([z.literal(''), z.coerce.number().int().min(1).max(1000)]).optional(),
     sort: z.string().max(64).optional(),
     filter: storableText(z.string().max(256)).optional(),
+    q: storableText(z.string().max(256)).optional(),
+    cursor: z.string().max(2048).optional(),
   }),
   async handler({ app, query }) {
+    // The console's form (q= or cursor=): keyset pages, no total (counting a million rows is the slow part).
+    if (query.q !== undefined || query.cursor !== undefined) return keysetPage(app, query);
     const page = typeof query.page === 'number' ? query.page : 1;
     const perPage = typeof query.per_page === 'number' ? query.per_page : 50;
     const sort = query.sort === undefined ? undefined : [parseUserSort(query.sort)];
@@ -100,6 +117,28 @@ export const adminListUsers = route({
     };
   },
 });
+
+/** One page of the keyset listing (store/user-search.ts), with the cursor of the next. */
+async function keysetPage(app: App, query: { q?: string; cursor?: string; sort?: string; per_page?: number | '' }) {
+  const sort = parseSort(query.sort ?? 'created_at desc', KEYSET_SORT_COLUMNS);
+  let after: { value: string; id: string } | undefined;
+  if (query.cursor) {
+    const [value, id] = decodeCursor(query.cursor, 2) as [string, string];
+    if (!UUID.test(id)) throw new LatchkeyError('validation_failed', 'cursor: not a cursor this list gave out');
+    if (sort.column === 'created_at') cursorTime(value);
+    after = { value, id };
+  }
+  const { users, next } = await searchUsers(app.db, {
+    q: query.q,
+    sort: sort.column,
+    direction: sort.direction,
+    after,
+    limit: typeof query.per_page === 'number' ? query.per_page : 50,
+  });
+  return {
+    body: { users: users.map(userJson), aud: 'authenticated', next_cursor: next ? encodeCursor([next.value, next.id]) : null },
+  };
+}
 
 export const adminCreateUser = route({
   method: 'POST',
@@ -137,7 +176,8 @@ export const adminGetUser = route({
   async handler({ app, params }) {
     const user = await findUserById(app.db, idParam(params));
     if (!user) throw new LatchkeyError('user_not_found');
-    return { body: userJson(user) };
+    // With its provider identities, as GoTrue's admin answer lists them.
+    return { body: userJson(await withIdentities(app.db, user)) };
   },
 });
 

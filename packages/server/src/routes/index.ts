@@ -16,6 +16,10 @@ import { openapi } from './openapi.js';
 import { endMyOtherSessions, endMySession, listMySessions } from './user-sessions.js';
 import { adminCreateUser, adminDeleteUser, adminGetUser, adminListUsers, adminUpdateUser } from './admin-users.js';
 import { logout } from './logout.js';
+import { adminSettings } from './admin-settings.js';
+import { adminStats } from './admin-stats.js';
+import { adminSendRecovery } from './email/admin-recovery.js';
+import { consoleSessionInfo, consoleSignIn, consoleSignOut } from './console-session.js';
 import { health, jwks, settings } from './meta.js';
 import { signup } from './signup.js';
 import { token } from './token.js';
@@ -90,4 +94,10 @@ export const ROUTES: readonly Route<any, any>[] = [
   deleteMyPasskey,
   adminListPasskeys,
   adminDeletePasskey,
+  adminStats,
+  adminSettings,
+  adminSendRecovery,
+  consoleSignIn,
+  consoleSessionInfo,
+  consoleSignOut,
 ];

@@ -31,7 +31,9 @@ export function openApiDocument(routes: readonly Route<any, any>[], serverUrl: s
         '4XX': { description: 'A coded error: { code, message } (API version ≥ 2024-01-01) or { code: <status>, error_code, msg }' },
       },
     };
-    if (r.auth !== 'public') operation.security = [{ [r.auth === 'admin' ? 'secretKey' : 'accessToken']: [] }];
+    // Admin routes take the secret key, or the console's cookie together with its CSRF header.
+    if (r.auth === 'admin') operation.security = [{ secretKey: [] }, { consoleCookie: [], consoleCsrf: [] }];
+    else if (r.auth === 'user') operation.security = [{ accessToken: [] }];
     if (r.body && !(r.body instanceof z.ZodUnknown))
       operation.requestBody = { required: true, content: { 'application/json': { schema: schemaOf(r.body) } } };
     paths[path] = { ...paths[path], [r.method.toLowerCase()]: operation };
@@ -48,6 +50,14 @@ export function openApiDocument(routes: readonly Route<any, any>[], serverUrl: s
       securitySchemes: {
         accessToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
         secretKey: { type: 'http', scheme: 'bearer', description: 'The secret key (npx latchkey api-keys).' },
+        consoleCookie: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'latchkey_console',
+          description:
+            "The admin console's session (POST /console/session; __Host-latchkey_console over https); same-origin requests only.",
+        },
+        consoleCsrf: { type: 'apiKey', in: 'header', name: 'X-Latchkey-CSRF', description: 'The CSRF token of the console session.' },
       },
     },
     paths,

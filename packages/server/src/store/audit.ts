@@ -41,6 +41,11 @@ export const AUDIT_TYPES = [
   // Identity providers (issue #14).
   'identity_linked',
   'identity_unlinked',
+  // The admin console (issue #18): its sign-ins; what it does is audited by the admin routes it calls.
+  'console_signed_in',
+  'console_sign_in_failed',
+  'console_signed_out',
+  'recovery_sent',
 ] as const;
 
 export type AuditType = (typeof AUDIT_TYPES)[number];
@@ -90,15 +95,37 @@ export interface AuditFilter {
   userId?: string;
   type?: AuditType;
   since?: Date;
+  /** Entries before this time (exclusive). */
+  until?: Date;
+  ip?: string;
+  sessionId?: string;
+  /** Keyset paging: entries after this one in the listing's order (newest first). */
+  after?: { at: Date; id: string };
   limit: number;
 }
 
 export async function queryAudit(db: Queryable, filter: AuditFilter): Promise<AuditRow[]> {
+  // Every filter is a bound parameter; absent ones are NULL and drop out. Paging is by keyset on
+  // (at, id), so a deep page costs what the first does. The ORDER BY names audit_log.id: a bare
+  // "id" would be the text alias of the select list, which sorts "10" before "9" (and would
+  // disagree with the cursor's numeric comparison).
   const rows = await db.query<AuditRow>(
     `SELECT id::text AS id, at, type, actor, user_id, session_id, ip, user_agent, data FROM audit_log
       WHERE ($1::uuid IS NULL OR user_id = $1) AND ($2::text IS NULL OR type = $2) AND ($3::timestamptz IS NULL OR at >= $3)
-      ORDER BY at DESC, id DESC LIMIT $4`,
-    [filter.userId ?? null, filter.type ?? null, filter.since ?? null, filter.limit],
+        AND ($5::timestamptz IS NULL OR at < $5) AND ($6::text IS NULL OR ip = $6) AND ($7::uuid IS NULL OR session_id = $7)
+        AND ($8::timestamptz IS NULL OR (at, id) < ($8, $9::bigint))
+      ORDER BY at DESC, audit_log.id DESC LIMIT $4`,
+    [
+      filter.userId ?? null,
+      filter.type ?? null,
+      filter.since ?? null,
+      filter.limit,
+      filter.until ?? null,
+      filter.ip ?? null,
+      filter.sessionId ?? null,
+      filter.after?.at ?? null,
+      filter.after?.id ?? null,
+    ],
   );
   return rows;
 }

@@ -6,23 +6,19 @@
  *
  * Fails (does not skip) under CI when /usr/bin/chromium is missing.
  */
-import { existsSync, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../src/testing.js';
 import { signUp } from '../helpers.js';
 import { claims, signIn } from '../routes/mfa/mfa-helpers.js';
+import { chromiumAvailable, launchChromium } from '../support/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const artifacts = fileURLToPath(new URL('../../../../test-artifacts/webauthn/', import.meta.url));
-const hasChromium = existsSync(CHROMIUM);
-// In CI the browser is part of the install (.ci/run): its absence is a failure, not a skip.
-if (!hasChromium && process.env.CI) throw new Error(`${CHROMIUM} is not installed: .ci/run should have installed it.`);
-if (!hasChromium) console.warn(`[webauthn] skipped: ${CHROMIUM} is not installed (apt-get install chromium).`);
+const hasChromium = chromiumAvailable('webauthn');
 
 /**
  * The page: helpers that run one ceremony each against the auth server, with the browser's own
@@ -83,7 +79,6 @@ describe.skipIf(!hasChromium)('WebAuthn in Chromium with a virtual authenticator
   let authenticatorId: string;
 
   beforeAll(async () => {
-    mkdirSync(artifacts, { recursive: true });
     // Defaults otherwise: RP id localhost, any http://localhost port as origin.
     auth = await startTestServer({ config: { passkeyEnabled: true, mfaWebAuthnEnrollEnabled: true, mfaWebAuthnVerifyEnabled: true } });
     app = createServer((req, res) => {
@@ -93,18 +88,7 @@ describe.skipIf(!hasChromium)('WebAuthn in Chromium with a virtual authenticator
     await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
     // localhost, not 127.0.0.1: WebAuthn needs a secure context and an RP id that is a domain.
     origin = `http://localhost:${(app.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium(artifacts);
   }, 60_000);
 
   afterAll(async () => {

@@ -39,6 +39,11 @@ describe('signing-key lifecycle', () => {
     const early = await admin(server, 'POST', '/admin/keys/rotate', {});
     expect(early.status).toBe(409);
     expect(early.body.code).toBe('key_not_ready');
+    // The listing says when rotate stops being refused (the console shows why before a click).
+    const listed = (await admin(server, 'GET', '/admin/keys')).body;
+    const standby = listed.keys.find((k: { state: string }) => k.state === 'standby');
+    expect(Date.parse(standby.ready_at) - Date.parse(standby.state_since)).toBe(900_000);
+    expect(listed.now).toBe(new Date(server.clock()).toISOString());
 
     server.clock.advance(900_000);
     const rotated = await admin(server, 'POST', '/admin/keys/rotate', {});
@@ -65,6 +70,8 @@ describe('signing-key lifecycle', () => {
     expect(current.status).toBe(409);
     const early = await admin(server, 'POST', `/admin/keys/${body.previous}/retire`, {});
     expect(early.status).toBe(409);
+    const previous = (await admin(server, 'GET', '/admin/keys')).body.keys.find((k: { kid: string }) => k.kid === body.previous);
+    expect(Date.parse(previous.ready_at) - Date.parse(previous.state_since)).toBe(600_000);
     expect(early.body.message).toMatch(/may be valid/);
     server.clock.advance(600_000);
     expect((await admin(server, 'POST', `/admin/keys/${body.previous}/retire`, {})).status).toBe(200);

@@ -41,5 +41,7 @@ it('describes request bodies from the same schemas the router validates with', a
   const createUser = doc.paths['/admin/users'].post.requestBody.content['application/json'].schema;
   expect(createUser.required).toEqual(['email']);
   expect(createUser.properties.user_metadata.type).toBe('object');
-  expect(doc.paths['/admin/users'].get.security).toEqual([{ secretKey: [] }]);
+  // The secret key, or the console's cookie with its CSRF header.
+  expect(doc.paths['/admin/users'].get.security).toEqual([{ secretKey: [] }, { consoleCookie: [], consoleCsrf: [] }]);
+  expect(doc.components.securitySchemes.consoleCookie).toMatchObject({ type: 'apiKey', in: 'cookie', name: 'latchkey_console' });
 });

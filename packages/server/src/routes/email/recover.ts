@@ -2,9 +2,33 @@
 import { z } from 'zod';
 import { LatchkeyError } from '../../errors.js';
 import { emailField, parse, route } from '../../http/route.js';
-import { findUserByEmail } from '../../store/users.js';
+import type { App } from '../../app.js';
+import type { Queryable } from '../../db/database.js';
+import type { QueuedMail } from '../../mail/queue.js';
+import { findUserByEmail, type UserRow } from '../../store/users.js';
 import { assertMailAvailable, auditSent, queueActionMail, redirectQuery, suppressActionMail, takeSendLimits } from './action-mail.js';
 import { pkceChallenge, pkceFields, startFlow } from './pkce-params.js';
+
+/** Queues the recovery email to a user: POST /recover, and an admin's POST /admin/users/:id/recover. */
+export function queueRecoveryMail(
+  app: App,
+  tx: Queryable,
+  mail: { user: Pick<UserRow, 'id' | 'raw_user_meta_data'>; email: string; redirectTo: string; flowStateId: string | null; now: Date },
+): Promise<QueuedMail> {
+  return queueActionMail(app, tx, {
+    userId: mail.user.id,
+    tokenType: 'recovery',
+    linkType: 'recovery',
+    template: 'recovery',
+    to: mail.email,
+    email: mail.email,
+    redirectTo: mail.redirectTo,
+    flowStateId: mail.flowStateId,
+    userMetadata: mail.user.raw_user_meta_data,
+    sentColumn: 'recovery_sent_at',
+    now: mail.now,
+  });
+}
 
 export const recover = route({
   method: 'POST',
@@ -42,19 +66,7 @@ export const recover = route({
     }
     const queued = await app.db.transaction(async (tx) => {
       const flowStateId = await startFlow(tx, pkce, user.id, 'recovery', request.now);
-      return queueActionMail(app, tx, {
-        userId: user.id,
-        tokenType: 'recovery',
-        linkType: 'recovery',
-        template: 'recovery',
-        to: email,
-        email,
-        redirectTo,
-        flowStateId,
-        userMetadata: user.raw_user_meta_data,
-        sentColumn: 'recovery_sent_at',
-        now: request.now,
-      });
+      return queueRecoveryMail(app, tx, { user, email, redirectTo, flowStateId, now: request.now });
     });
     await auditSent(app, request, 'anonymous', user.id, [queued]);
     // Last: delivery (or the outbox's log line) starts once the request's own work is done.

@@ -114,3 +114,26 @@ describe.each(databaseCases(testDatabases()))('admin email actions on %s', (_nam
     });
   });
 });
+
+describe('POST /admin/users/:id/recover', () => {
+  it('mails the user a recovery link as an admin action; unknown users are 404', async () => {
+    const t = await startMailTestServer('memory');
+    try {
+      const email = uniqueEmail('recover');
+      const user = await signUp(t.server, email);
+      const reply = await call(t.server.authUrl, 'POST', `/admin/users/${user.user.id}/recover`, { token: t.server.secretKey });
+      expect(reply.status).toBe(200);
+      const { link } = await nextLink(t.smtp, email);
+      expect(new URL(link).searchParams.get('type')).toBe('recovery');
+      const entries = (await call(t.server.authUrl, 'GET', `/admin/audit?user_id=${user.user.id}`, { token: t.server.secretKey })).body
+        .entries;
+      expect(entries.map((e: { type: string; actor: string }) => `${e.type}/${e.actor}`)).toContain('recovery_sent/admin');
+      const missing = await call(t.server.authUrl, 'POST', `/admin/users/00000000-0000-4000-8000-000000000000/recover`, {
+        token: t.server.secretKey,
+      });
+      expect(missing.status).toBe(404);
+    } finally {
+      await t.close();
+    }
+  });
+});
