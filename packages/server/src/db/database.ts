@@ -33,6 +33,13 @@ export interface Database extends Transactional {
    * migration, or migrating a large table, may take longer than a request may.
    */
   withLock<T>(name: string, fn: (conn: Transactional) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` only if no other process (of this schema) is running it: a lock that is never
+   * waited for, for work that one process at a time is enough for (the hourly purges). Resolves
+   * `{ value }`, or undefined when another holder had the lock. `fn` gets the lock's own
+   * connection; each of its statements commits on its own, under the usual statement timeout.
+   */
+  ifUnlocked<T>(name: string, fn: (conn: Queryable) => Promise<T>): Promise<{ value: T } | undefined>;
   /** Connections in use / idle / waiting (Postgres); zeros on PGlite. */
   poolStats(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
@@ -201,6 +208,33 @@ async function openPostgres(url: string, schema: string, options: OpenOptions): 
         client.release(true);
       }
     },
+    async ifUnlocked<T>(name: string, fn: (conn: Queryable) => Promise<T>) {
+      // Per schema: two deployments sharing a database purge their own tables independently.
+      const key = lockKey(`${schema}:${name}`);
+      const client = await connect();
+      const conn = onClient(client);
+      let broken = false;
+      try {
+        // A session-level lock, tried and never waited for: a process that finds it taken skips
+        // the work. Not a transaction-level lock, so each statement of `fn` commits on its own
+        // and holds its row locks only for that statement (a batch of the purge, never a refresh).
+        const [row] = await conn.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS locked', [key]);
+        if (!row?.locked) return undefined;
+        try {
+          return { value: await fn(conn) };
+        } finally {
+          await conn.query('SELECT pg_advisory_unlock($1::bigint)', [key]).catch(() => {
+            broken = true;
+          });
+        }
+      } catch (error) {
+        // A statement that timed out may leave the connection busy; closing it also ends the lock.
+        broken = true;
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: () => pool.end(),
   };
@@ -228,6 +262,7 @@ async function openPGlite(database: string, schema: string): Promise<Database> {
   const db: PGliteType = await PGlite.create(dataDir);
   await db.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}; SET search_path TO ${schema};`);
 
+  const held = new Set<string>();
   const embedded: Database = {
     kind: 'pglite',
     async query<T>(sql: string, params?: readonly unknown[]) {
@@ -245,6 +280,17 @@ async function openPGlite(database: string, schema: string): Promise<Database> {
     // One process owns an embedded database, and PGlite runs one statement at a time.
     withLock(_name, fn) {
       return fn(embedded);
+    },
+    // One process owns an embedded database: the lock only has to exclude this process's own
+    // other callers (a purge still running when the next one is due).
+    async ifUnlocked(name, fn) {
+      if (held.has(name)) return undefined;
+      held.add(name);
+      try {
+        return { value: await fn(embedded) };
+      } finally {
+        held.delete(name);
+      }
     },
     poolStats: () => ({ total: 0, idle: 0, waiting: 0 }),
     close: () => db.close(),
