@@ -115,7 +115,18 @@ try {
   console.log(`\n## Refresh grant (${loadLine()})`);
   console.log(
     table(
-      ['clients', 'deployment', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'req/s large/fresh', 'p99 large/fresh', 'server µs/req', 'Postgres µs/req'],
+      [
+        'clients',
+        'deployment',
+        'req/s',
+        'p50 ms',
+        'p99 ms',
+        'errors',
+        'req/s large/fresh',
+        'p99 large/fresh',
+        'server µs/req',
+        'Postgres µs/req',
+      ],
       refreshRows,
     ),
   );
@@ -132,7 +143,10 @@ try {
       const timed = async (endpoint, method, path, headers, body) => {
         const t = performance.now();
         const res = await conn.request(method, path, headers, body);
-        lat.get(x.name).get(endpoint).push(performance.now() - t);
+        lat
+          .get(x.name)
+          .get(endpoint)
+          .push(performance.now() - t);
         if (res.status !== 200) {
           errors.set(x.name, errors.get(x.name) + 1);
           if (errors.get(x.name) === 1) console.log(`  ${x.name} ${endpoint}: ${res.status} ${res.body.slice(0, 200)}`);
@@ -156,7 +170,12 @@ try {
         const page = 1 + Math.floor(Math.random() * Math.min(1000, Math.floor(x.users / 50)));
         await timed('GET /admin/users (page)', 'GET', `/auth/v1/admin/users?page=${page}&per_page=50`, admin);
         const j = 1 + Math.floor(Math.random() * x.users);
-        await timed('GET /admin/users?filter=email', 'GET', `/auth/v1/admin/users?per_page=50&filter=${encodeURIComponent(seededEmail(j))}`, admin);
+        await timed(
+          'GET /admin/users?filter=email',
+          'GET',
+          `/auth/v1/admin/users?per_page=50&filter=${encodeURIComponent(seededEmail(j))}`,
+          admin,
+        );
       }
       conn.close();
     }
@@ -167,7 +186,9 @@ try {
     rows.push([e, ms(l.p50), ms(l.p99), ms(f.p50), ms(f.p99), ratio(l.p50, f.p50), l.p50 < 10 ? 'yes' : 'NO']);
   }
   console.log(`\n## Other endpoints, one client, ${samples} requests each (${loadLine()})`);
-  console.log(table(['endpoint', 'large p50 ms', 'large p99 ms', 'fresh p50 ms', 'fresh p99 ms', 'p50 large/fresh', 'large p50 < 10 ms'], rows));
+  console.log(
+    table(['endpoint', 'large p50 ms', 'large p99 ms', 'fresh p50 ms', 'fresh p99 ms', 'p50 large/fresh', 'large p50 < 10 ms'], rows),
+  );
   console.log(`errors: large ${errors.get('large')}, fresh ${errors.get('fresh')}`);
   console.log('sign-in includes one argon2id verify (m = 19 MiB, t = 2): its floor is the hash, not the database.');
 
@@ -204,7 +225,12 @@ try {
       ],
     ),
   );
-  console.log(table(['table', 'index', 'MiB', 'MiB per M sessions'], sizes.indexes.map((r) => [r.table, r.index, mib(r.size), perM(r.size)])));
+  console.log(
+    table(
+      ['table', 'index', 'MiB', 'MiB per M sessions'],
+      sizes.indexes.map((r) => [r.table, r.index, mib(r.size), perM(r.size)]),
+    ),
+  );
 
   // --- Plans --------------------------------------------------------------------------------
   await withPg(async (c) => {
@@ -223,17 +249,37 @@ try {
     const sessionId = seededSessionId(j);
     const userId = seededUserId(1 + Math.floor(users / 2));
     const steps = [
-      ['rotation (refresh grant: the batch statement, one row)', () =>
-        sessionRotations(explaining, { maxInFlight: 1 }).submit({
-          sessionId, counter: 1e9, now: new Date(), createdAfter: null, refreshedAfter: null, userAgent: 'bench', ip: '127.0.0.1',
-        })],
+      [
+        'rotation (refresh grant: the batch statement, one row)',
+        () =>
+          sessionRotations(explaining, { maxInFlight: 1 }).submit({
+            sessionId,
+            counter: 1e9,
+            now: new Date(),
+            createdAfter: null,
+            refreshedAfter: null,
+            userAgent: 'bench',
+            ip: '127.0.0.1',
+          }),
+      ],
       ['user lookup (password sign-in)', () => findUserByEmail(explaining, seededEmail(1 + Math.floor(users / 3)))],
       ['live session (GET /user, every access-token request)', () => findLiveSession(explaining, sessionId)],
       ['sessions list (GET /user/sessions)', () => listSessions(explaining, userId)],
       ['admin list, a page of 50 (GET /admin/users?page=1000)', () => listUsers(explaining, { page: 1000, perPage: 50 })],
-      ['admin search by email (GET /admin/users?filter=…)', () => listUsers(explaining, { page: 1, perPage: 50, filter: seededEmail(1 + Math.floor(users / 4)) })],
-      ['dead-session purge, one batch of 1000 (revoked; then expired by inactivity)', () =>
-        purgeDeadSessions(explaining, { retentionSeconds: 604_800, timeboxSeconds: 0, inactivityTimeoutSeconds: 30 * 86_400 }, new Date(), { batchSize: 1000 })],
+      [
+        'admin search by email (GET /admin/users?filter=…)',
+        () => listUsers(explaining, { page: 1, perPage: 50, filter: seededEmail(1 + Math.floor(users / 4)) }),
+      ],
+      [
+        'dead-session purge, one batch of 1000 (revoked; then expired by inactivity)',
+        () =>
+          purgeDeadSessions(
+            explaining,
+            { retentionSeconds: 604_800, timeboxSeconds: 0, inactivityTimeoutSeconds: 30 * 86_400 },
+            new Date(),
+            { batchSize: 1000 },
+          ),
+      ],
     ];
     await c.query('BEGIN');
     try {

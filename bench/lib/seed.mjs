@@ -134,7 +134,6 @@ export async function seedScale(schema, o) {
   });
 }
 
-
 /**
  * A Latchkey deployment (its own process and schema) seeded at scale: starts `latchkey serve`
  * with a known secret key (so this process can mint the seeded sessions' refresh tokens: counter
