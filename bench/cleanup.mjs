@@ -27,7 +27,7 @@ import { mergeRuns } from './lib/load.mjs';
 import { measure } from './lib/measure.mjs';
 import { postgresVersion, withPg } from './lib/postgres.mjs';
 import { int, loadLine, machineLine, ms, pct, ratio, table, usPer } from './lib/report.mjs';
-import { liveSessionNumbers, seededDeployment } from './lib/seed.mjs';
+import { liveSessionNumbers, refreshEach, seededDeployment } from './lib/seed.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -66,6 +66,8 @@ const deadLeft = () =>
 
 let purger;
 try {
+  // Every load session rotated once first: the steady state, not seeded pages' first moves.
+  await refreshEach(d.server.url, view.tokens);
   const before = await measure(view, { concurrency, seconds });
 
   // The purging process: its start-up purge begins as it starts.

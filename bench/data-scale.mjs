@@ -35,7 +35,15 @@ import { loadResult, mergeRuns } from './lib/load.mjs';
 import { measure } from './lib/measure.mjs';
 import { postgresVersion, withPg } from './lib/postgres.mjs';
 import { int, loadLine, machineLine, ms, ratio, table, usPer } from './lib/report.mjs';
-import { SEED_PASSWORD, liveSessionNumbers, seededDeployment, seededEmail, seededSessionId, seededUserId } from './lib/seed.mjs';
+import {
+  SEED_PASSWORD,
+  liveSessionNumbers,
+  refreshEach,
+  seededDeployment,
+  seededEmail,
+  seededSessionId,
+  seededUserId,
+} from './lib/seed.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -78,32 +86,10 @@ const deployments = [
   { name: 'fresh', d: fresh, tokens: fresh.tokensFor(numbers.map((_, k) => k + 1)), users: loadSessions, userOf: (j) => j },
 ];
 
-/**
- * Refreshes every load session once, 16 at a time. Seeded pages are packed full, so a session's
- * first rotation cannot be a HOT update: its new row version moves to another page and enters
- * every index. A real table's pages keep room from earlier rotations; after this pass the seeded
- * ones do too, and the measurement is of the steady state (--first-touch measures without it).
- */
-async function touchAll(x) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 16 }, async () => {
-      const conn = connection(x.d.server.url);
-      while (next < x.tokens.length) {
-        const k = next++;
-        const r = latchkeyProtocol.request(x.tokens[k]);
-        const res = await conn.request(r.method, r.path, r.headers, r.body);
-        x.tokens[k] = latchkeyProtocol.successor(res.status, res.body) ?? x.tokens[k];
-      }
-      conn.close();
-    }),
-  );
-}
-
 try {
   if (!values['first-touch']) {
     const t = performance.now();
-    for (const x of deployments) await touchAll(x);
+    for (const x of deployments) await refreshEach(x.d.server.url, x.tokens);
     console.log(`\nevery load session refreshed once before measuring (${((performance.now() - t) / 1000).toFixed(1)} s)`);
   }
   // --- Refresh load, interleaved ---------------------------------------------------------

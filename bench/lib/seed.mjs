@@ -24,7 +24,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { deriveKey } from '../../packages/server/dist/crypto/derive.js';
 import { encodeRefreshToken } from '../../packages/server/dist/crypto/refresh-token.js';
 import { connection } from './http1.mjs';
-import { startLatchkey } from './latchkey.mjs';
+import { latchkeyProtocol, startLatchkey } from './latchkey.mjs';
 import { dropSchemas, schemaName, withPg } from './postgres.mjs';
 
 export const SEED_PASSWORD = 'bench password 1';
@@ -178,4 +178,26 @@ export async function seededDeployment(o) {
       await dropSchemas([schema]);
     },
   };
+}
+
+/**
+ * Refreshes each token once, 16 at a time, and replaces it with its successor. Seeded pages are
+ * packed full, so a session's first rotation cannot be a HOT update: its new row version moves to
+ * another page and enters every index. A real table's pages keep room from earlier rotations;
+ * after this pass the seeded ones do too, and a measurement sees the steady state.
+ */
+export async function refreshEach(url, tokens) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      const conn = connection(url);
+      while (next < tokens.length) {
+        const k = next++;
+        const r = latchkeyProtocol.request(tokens[k]);
+        const res = await conn.request(r.method, r.path, r.headers, r.body);
+        tokens[k] = latchkeyProtocol.successor(res.status, res.body) ?? tokens[k];
+      }
+      conn.close();
+    }),
+  );
 }
