@@ -12,7 +12,7 @@ import type { MailQueue } from './mail/queue.js';
 import type { Templates } from './mail/templates.js';
 import type { AuditEvent } from './store/audit.js';
 import type { ApiKeys } from './settings.js';
-import type { ReuseDetected, Rotations, SessionPolicy } from './store/sessions.js';
+import type { PurgeResult, ReuseDetected, Rotations, SessionPolicy } from './store/sessions.js';
 
 export interface App {
   config: Config;
@@ -50,6 +50,12 @@ export interface App {
   externalUrl(): string;
   /** Deletes anonymous users older than LATCHKEY_ANONYMOUS_RETENTION_DAYS (also run hourly); returns how many. */
   purgeAnonymousUsers(): Promise<number>;
+  /**
+   * Deletes sessions dead for longer than LATCHKEY_SESSION_RETENTION (also run hourly), in
+   * batches of `batchSize` rows (default 1,000). Undefined when another process was already at
+   * it (one at a time per database), or when the retention is 0 (never delete).
+   */
+  purgeDeadSessions(options?: { batchSize?: number }): Promise<PurgeResult | undefined>;
   /** The enabled identity providers' clients, by name (LATCHKEY_EXTERNAL_<NAME>_*). */
   providers: ProviderRegistry;
   /** MAC key of provider-flow states, derived from the secret key. */

@@ -18,6 +18,8 @@ export interface Config {
   sessionTimebox: number;
   /** Maximum time between refreshes, seconds; 0 = no limit. */
   sessionInactivityTimeout: number;
+  /** Seconds a dead session (revoked, signed out, past its timebox or inactivity timeout) is kept after it ended; 0 = never deleted. */
+  sessionRetention: number;
   /** Admin secret key; generated and stored on first start when unset. */
   secretKey: string | undefined;
   rateLimits: boolean;
@@ -313,6 +315,14 @@ export const SETTINGS = [
     env: 'LATCHKEY_SESSION_INACTIVITY_TIMEOUT',
     default: 0,
     description: 'A session not refreshed for this many seconds expires (0 = off).',
+    parse: seconds,
+  }),
+  setting({
+    key: 'sessionRetention',
+    env: 'LATCHKEY_SESSION_RETENTION',
+    default: 604_800,
+    description:
+      'Seconds a dead session (revoked, signed out, past its timebox or inactivity timeout) is kept after it ended; then an hourly purge deletes it (0 = never). The audit trail keeps the history.',
     parse: seconds,
   }),
   setting({

@@ -113,6 +113,10 @@ export class Metrics {
     'latchkey_rotation_compare_and_sets_total',
     'Compare-and-sets sent in rotation statements (divided by the statements: the mean batch size).',
   );
+  readonly sessionsDeleted = new Counter(
+    'latchkey_sessions_deleted_total',
+    'Dead sessions (revoked, signed out, expired) deleted after LATCHKEY_SESSION_RETENTION by this process.',
+  );
 
   readonly mailDelivered = new Counter('latchkey_mail_delivered_total', 'Emails handed to the SMTP server.');
   readonly mailFailures = new Counter(
@@ -137,6 +141,7 @@ export class Metrics {
         this.rotationStatements,
         this.rotationCompareAndSets,
         this.rotationBatchSplits,
+        this.sessionsDeleted,
         this.mailDelivered,
         this.mailFailures,
       ]

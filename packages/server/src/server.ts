@@ -28,7 +28,7 @@ import { purgeMail } from './store/mail.js';
 import { purgeExpiredTokens } from './store/one-time-tokens.js';
 import { purgeSendLimits } from './store/send-limits.js';
 import { purgeAnonymousUsers } from './store/user-email.js';
-import { sessionRotations } from './store/sessions.js';
+import { purgeDeadSessions, sessionRotations } from './store/sessions.js';
 import { ROUTES } from './routes/index.js';
 import { databaseApiKeys, embeddedApiKeys, type ApiKeys } from './settings.js';
 
@@ -37,6 +37,13 @@ const REQUEST_TIMEOUT_MS = 30_000;
 
 /** Days the dev outbox (and the record of delivered mail) keeps a message. */
 const MAIL_RETENTION_DAYS = 7;
+
+/**
+ * Rows per statement of the dead-session purge: small enough that a batch holds its row locks
+ * and its share of the CPU for milliseconds (a refresh never waits behind it long), large enough
+ * that millions of rows take minutes, not hours. BENCHMARKS.md (issue #17) has the measurement.
+ */
+const SESSION_PURGE_BATCH = 1000;
 
 /** How often a process re-reads signing-key states (another process may have rotated). */
 const KEY_RELOAD_MS = 10_000;
@@ -225,6 +232,37 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         }
         return count;
       },
+      async purgeDeadSessions(options = {}) {
+        if (config.sessionRetention === 0) return undefined;
+        const started = clock();
+        const retention = {
+          retentionSeconds: config.sessionRetention,
+          timeboxSeconds: config.sessionTimebox,
+          inactivityTimeoutSeconds: config.sessionInactivityTimeout,
+        };
+        // One process at a time per database: the others find the lock taken and skip this hour.
+        const ran = await db.ifUnlocked('session-purge', (conn) =>
+          purgeDeadSessions(conn, retention, new Date(started), { batchSize: options.batchSize ?? SESSION_PURGE_BATCH }),
+        );
+        if (!ran) return undefined;
+        const { deleted, statements } = ran.value;
+        if (deleted > 0) {
+          metrics.sessionsDeleted.inc({}, deleted);
+          // The count only: the sessions' own history (sign-in, sign-out, revocation) is already
+          // in the audit trail, which outlives them.
+          await app.audit({
+            type: 'sessions_purged',
+            actor: 'system',
+            data: { count: deleted, statements, retention_seconds: config.sessionRetention },
+          });
+          log.info('dead sessions deleted after the retention period', {
+            count: deleted,
+            statements,
+            retention_seconds: config.sessionRetention,
+          });
+        }
+        return ran.value;
+      },
     };
     const handle = createRequestHandler(app, { routes: ROUTES, draining: () => draining, requestTimeoutMs: REQUEST_TIMEOUT_MS });
     const httpServer = createServer((req, res) => void handle(req, res));
@@ -257,6 +295,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       );
       await app.purgeAnonymousUsers().catch(warn('anonymous user'));
       await purgeConsoleSessions(db, new Date(now)).catch(warn('console session'));
+      await app.purgeDeadSessions().catch(warn('dead session'));
     };
     void purge();
     const purgeTimer = setInterval(() => void purge(), 3_600_000);

@@ -30,6 +30,13 @@ export interface Database extends Transactional {
    * migration, or migrating a large table, may take longer than a request may.
    */
   withLock<T>(name: string, fn: (conn: Transactional) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` only if no other process (of this schema) is running it: a lock that is never
+   * waited for, for work that one process at a time is enough for (the hourly purges). Resolves
+   * `{ value }`, or undefined when another holder had the lock. `fn` gets the lock's own
+   * connection; each of its statements commits on its own, under the usual statement timeout.
+   */
+  ifUnlocked<T>(name: string, fn: (conn: Queryable) => Promise<T>): Promise<{ value: T } | undefined>;
   /** Connections in use / idle / waiting (Postgres); zeros on PGlite. */
   poolStats(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
@@ -86,6 +93,7 @@ async function openPGlite(database: string, schema: string): Promise<Database> {
   const db: PGliteType = await createPGlite(directory);
   await db.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}; SET search_path TO ${schema};`);
 
+  const held = new Set<string>();
   const embedded: Database = {
     kind: 'pglite',
     async query<T>(sql: string, params?: readonly unknown[]) {
@@ -103,6 +111,17 @@ async function openPGlite(database: string, schema: string): Promise<Database> {
     // One process owns an embedded database, and PGlite runs one statement at a time.
     withLock(_name, fn) {
       return fn(embedded);
+    },
+    // One process owns an embedded database: the lock only has to exclude this process's own
+    // other callers (a purge still running when the next one is due).
+    async ifUnlocked(name, fn) {
+      if (held.has(name)) return undefined;
+      held.add(name);
+      try {
+        return { value: await fn(embedded) };
+      } finally {
+        held.delete(name);
+      }
     },
     poolStats: () => ({ total: 0, idle: 0, waiting: 0 }),
     close: () => db.close(),

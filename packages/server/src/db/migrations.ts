@@ -353,4 +353,24 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_log_type_at_idx ON audit_log (type, at DESC);
     `,
   },
+  {
+    version: 8,
+    name: 'indexes for the purge of dead sessions (issue #17)',
+    // Self-contained (sessions only): it may be renumbered when branches merge. CREATE INDEX
+    // blocks writes to sessions while it builds (seconds per million rows); an operator who
+    // cannot pause sign-ins on a large table can create the same indexes CONCURRENTLY first
+    // (IF NOT EXISTS makes this step a no-op then).
+    sql: `
+      -- The purge of revoked and signed-out sessions (purgeDeadSessions in store/sessions.ts)
+      -- reads them oldest revocation first. Partial: live sessions are not in it, and a rotation
+      -- never changes revoked_at, so rotations stay HOT updates (no index touched).
+      CREATE INDEX IF NOT EXISTS sessions_revoked_at_idx ON sessions (revoked_at) WHERE revoked_at IS NOT NULL;
+      -- The purge of sessions past their timebox or inactivity timeout walks sessions by age (a
+      -- session ends after it was created, whatever ended it). created_at never changes, so this
+      -- index costs rotations nothing either; refreshed_at is deliberately not indexed (it moves
+      -- on every rotation, which would end HOT updates).
+      CREATE INDEX IF NOT EXISTS sessions_created_at_idx ON sessions (created_at, id);
+      -- (GET /admin/users pages by users (created_at, id): migration 7's users_created_at_id_idx.)
+    `,
+  },
 ];

@@ -131,6 +131,33 @@ export async function openPostgres(url: string, schema: string, options: OpenOpt
         client.release(true);
       }
     },
+    async ifUnlocked<T>(name: string, fn: (conn: Queryable) => Promise<T>) {
+      // Per schema: two deployments sharing a database purge their own tables independently.
+      const key = lockKey(`${schema}:${name}`);
+      const client = await connect();
+      const conn = onClient(client);
+      let broken = false;
+      try {
+        // A session-level lock, tried and never waited for: a process that finds it taken skips
+        // the work. Not a transaction-level lock, so each statement of `fn` commits on its own
+        // and holds its row locks only for that statement (a batch of the purge, never a refresh).
+        const [row] = await conn.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS locked', [key]);
+        if (!row?.locked) return undefined;
+        try {
+          return { value: await fn(conn) };
+        } finally {
+          await conn.query('SELECT pg_advisory_unlock($1::bigint)', [key]).catch(() => {
+            broken = true;
+          });
+        }
+      } catch (error) {
+        // A statement that timed out may leave the connection busy; closing it also ends the lock.
+        broken = true;
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: () => pool.end(),
   };

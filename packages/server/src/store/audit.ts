@@ -38,6 +38,8 @@ export const AUDIT_TYPES = [
   'email_changed',
   'user_invited',
   'anonymous_users_purged',
+  // Dead sessions deleted after LATCHKEY_SESSION_RETENTION (issue #17).
+  'sessions_purged',
   // Identity providers (issue #14).
   'identity_linked',
   'identity_unlinked',

@@ -470,3 +470,112 @@ export async function downgradeFactorSessions(db: Queryable, factorId: string, m
   );
   return rows.length;
 }
+
+/** Which sessions are dead, and how long one is kept after it ended. */
+export interface SessionRetention {
+  /** Seconds a dead session is kept after it ended (> 0). */
+  retentionSeconds: number;
+  /** The session policy's limits (0 = off): a session past either has ended. */
+  timeboxSeconds: number;
+  inactivityTimeoutSeconds: number;
+}
+
+export interface PurgeResult {
+  /** Sessions deleted. */
+  deleted: number;
+  /** DELETE statements run (one batch each). */
+  statements: number;
+}
+
+// A batch of revoked (or signed-out) sessions whose revocation is older than $1, oldest first,
+// through the partial index on revoked_at. Each batch is its own statement and transaction, so
+// its row locks last one small statement; SKIP LOCKED passes over a row another transaction holds
+// (an admin revoking the user's sessions again, say) instead of waiting behind it. A revoked row
+// is never a refresh's: the rotation only locks rows with revoked_at IS NULL.
+//
+// Rows are deleted by their physical address (ctid, a TID scan), not joined back through the
+// primary key: at 10 M rows that join was 96% of a batch's page reads (bench/data-scale.mjs). The
+// address is the locked row version's, and a locked row cannot move before the DELETE of the
+// same statement; a version the DELETE's snapshot cannot see is simply left for the next purge.
+const PURGE_REVOKED = `WITH doomed AS (
+    SELECT ctid FROM sessions WHERE revoked_at < $1 ORDER BY revoked_at LIMIT $2 FOR UPDATE SKIP LOCKED
+  ), gone AS (
+    DELETE FROM sessions WHERE ctid = ANY (ARRAY(SELECT ctid FROM doomed)) RETURNING 1
+  )
+  SELECT count(*)::int AS deleted FROM gone`;
+
+// A page of sessions created before $1, after the cursor ($2, $3), in the order of the index on
+// (created_at, id); of those, the ones past their timebox ($4) or inactivity timeout ($5) by more
+// than the retention are locked and deleted. The cursor moves a page at a time, so live old
+// sessions are read once per purge, not once per batch. Rows a refresh is rotating right now are
+// skipped (SKIP LOCKED): the purge never waits on a refresh, and the refresh never waits on the
+// purge for longer than one batch statement. A row a refresh updated since this statement's
+// snapshot is re-read by FOR UPDATE (READ COMMITTED re-checks the WHERE clause on the newest
+// version), so a session that just refreshed is not deleted on the strength of its old
+// refreshed_at. Rows are found and deleted by address (ctid), as in PURGE_REVOKED.
+const PURGE_EXPIRED = `WITH page AS (
+    SELECT ctid, id, created_at FROM sessions
+     WHERE created_at < $1 AND (created_at, id) > ($2::timestamptz, $3::uuid)
+     ORDER BY created_at, id LIMIT $6
+  ), doomed AS (
+    SELECT ctid FROM sessions
+     WHERE ctid = ANY (ARRAY(SELECT ctid FROM page))
+       AND (($4::timestamptz IS NOT NULL AND created_at < $4) OR ($5::timestamptz IS NOT NULL AND refreshed_at < $5))
+     FOR UPDATE SKIP LOCKED
+  ), gone AS (
+    DELETE FROM sessions WHERE ctid = ANY (ARRAY(SELECT ctid FROM doomed)) RETURNING 1
+  )
+  -- created_at as text: a Date would drop its microseconds, and a cursor rounded down would
+  -- find the same page again.
+  SELECT (SELECT count(*) FROM gone)::int AS deleted, last.created_at::text AS created_at, last.id
+    FROM (SELECT created_at, id FROM page ORDER BY created_at DESC, id DESC LIMIT 1) last`;
+
+/**
+ * Deletes the sessions that ended more than `retentionSeconds` ago, `batchSize` rows per
+ * statement: revoked and signed-out ones (ended at `revoked_at`), and, when the policy has them,
+ * those past their timebox (ended at `created_at + timebox`) or inactivity timeout (ended at
+ * `refreshed_at + timeout`). A deleted session's refresh tokens answer `session_not_found`, as a
+ * revoked one's do (`rotate` reads a missing row and a revoked one alike). Run it under
+ * `Database.ifUnlocked`, so one process at a time does it.
+ *
+ * @example
+ * const result = await db.ifUnlocked('session-purge', (conn) =>
+ *   purgeDeadSessions(conn, { retentionSeconds: 604_800, timeboxSeconds: 0, inactivityTimeoutSeconds: 0 }, new Date(), { batchSize: 1000 }),
+ * );
+ */
+export async function purgeDeadSessions(
+  db: Queryable,
+  retention: SessionRetention,
+  now: Date,
+  options: { batchSize: number },
+): Promise<PurgeResult> {
+  const result: PurgeResult = { deleted: 0, statements: 0 };
+  const endedBefore = (seconds: number) => new Date(now.getTime() - (seconds + retention.retentionSeconds) * 1000);
+  const run = async <R extends { deleted: number }>(sql: string, params: unknown[], name: string) => {
+    const rows = await db.query<R>(sql, params, name);
+    result.statements++;
+    result.deleted += rows[0]?.deleted ?? 0;
+    return rows[0];
+  };
+
+  const revokedBefore = endedBefore(0);
+  // A batch that came back short found no more (or only rows held by others: next hour's).
+  while ((await run(PURGE_REVOKED, [revokedBefore, options.batchSize], 'latchkey_purge_revoked'))?.deleted === options.batchSize);
+
+  const createdBefore = retention.timeboxSeconds > 0 ? endedBefore(retention.timeboxSeconds) : null;
+  const refreshedBefore = retention.inactivityTimeoutSeconds > 0 ? endedBefore(retention.inactivityTimeoutSeconds) : null;
+  if (!createdBefore && !refreshedBefore) return result;
+  // A session refreshed before the inactivity cut was created before it too (refreshed_at >=
+  // created_at), so every candidate lies below the later of the two cuts.
+  const scanBefore = [createdBefore, refreshedBefore].reduce((a, b) => (b && (!a || b > a) ? b : a));
+  let cursor: { created_at: string; id: string } = { created_at: '-infinity', id: '00000000-0000-0000-0000-000000000000' };
+  for (;;) {
+    const last = await run<{ deleted: number; created_at: string; id: string }>(
+      PURGE_EXPIRED,
+      [scanBefore, cursor.created_at, cursor.id, createdBefore, refreshedBefore, options.batchSize],
+      'latchkey_purge_expired',
+    );
+    if (!last) return result;
+    cursor = last;
+  }
+}
