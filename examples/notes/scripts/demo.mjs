@@ -180,9 +180,9 @@ export async function startDemo(options = {}) {
 
   try {
     progress('demo identity provider (node-oidc-provider, in memory): starting');
-    const idp = await startDemoIdp();
+    const idp = await startDemoIdp({ logFile: join(dataDir, 'idp.log') });
     running.push(() => idp.close());
-    progress(`demo identity provider: ready at ${idp.issuer}`);
+    progress(`demo identity provider: ready at ${idp.issuer} (notices in ${shortPath(join(dataDir, 'idp.log'))})`);
 
     const authDatabase = join(dataDir, 'auth');
     const firstStart = !existsSync(authDatabase);

@@ -9,6 +9,7 @@
  * send users back, the auth server's `/callback`, once that server runs: `configure()`.
  * Never a production IdP: development keys, cookies and interactions, all in memory.
  */
+import { appendFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 
 export const DEMO_IDP = {
@@ -26,10 +27,32 @@ export function demoAccount(login) {
 }
 
 /**
+ * node-oidc-provider says what a development setup lacks (in-memory adapter, development keys,
+ * its Node version) with `console.warn` / `console.info` lines of its own, at import and later.
+ * True, and meant for its operators: here they go to the IdP's log file, not the demo's terminal
+ * (whose errors are one line each).
+ */
+let noticeLog;
+function divertProviderNotices(logFile) {
+  const installed = noticeLog !== undefined;
+  noticeLog = logFile; // the newest demo's log, when a process starts several (the tests)
+  if (installed) return;
+  for (const method of ['warn', 'info']) {
+    const original = console[method];
+    console[method] = (...args) => {
+      if (typeof args[0] === 'string' && args[0].includes('oidc-provider ')) appendFileSync(noticeLog, `${args.join(' ')}\n`);
+      else original.apply(console, args);
+    };
+  }
+}
+
+/**
  * Starts the IdP on `port` (0: any free one) of 127.0.0.1 — a loopback issuer, the one kind the
  * auth server accepts over plain http. Resolves with its issuer, `configure`, and `close`.
+ * The provider's own notices go to `logFile`.
  */
-export async function startDemoIdp({ port = 0 } = {}) {
+export async function startDemoIdp({ port = 0, logFile }) {
+  divertProviderNotices(logFile);
   // Loaded here, not at the top: only the demo (a development dependency) needs it.
   const { default: Provider } = await import('oidc-provider');
   let callback;
