@@ -157,11 +157,12 @@ export async function passwordSession(deps: ClientDeps, email: string, password:
 }
 
 /**
- * A client for one email-flow call (`flowType: 'pkce'`, a memory storage that holds nothing but
- * what this call puts in it): `verifier()` reads the PKCE verifier it kept (after starting a
- * flow), `seed` puts one in (before an exchange), and `session()` the session it stored.
+ * A client for one call of an email or provider flow (`flowType: 'pkce'`, a memory storage that
+ * holds nothing but what this call puts in it): `verifier()` reads the PKCE verifier it kept
+ * (after starting a flow), `seed` puts one in (before an exchange), and `session()` the session
+ * it stored.
  */
-export function emailClient(deps: ClientDeps, seed?: string) {
+export function pkceFlowClient(deps: ClientDeps, seed?: string) {
   const storage = memoryStorage();
   const verifierKey = `${KEY}-code-verifier`; // where @latchkey/client keeps it (its README)
   if (seed) storage.setItem(verifierKey, seed);

@@ -13,7 +13,7 @@ import { exchangeCodeForSession } from '@latchkey/client';
 import { isSsrError } from '../../errors.js';
 import { returnedError, safeNext, seeOther, withQuery } from '../../lib/redirect-target.js';
 import { beginSession } from '../begin-session.js';
-import { emailClient } from '../client-session.js';
+import { pkceFlowClient } from '../client-session.js';
 import type { HandlerContext } from '../context.js';
 import { viewOf } from '../request.js';
 
@@ -32,7 +32,7 @@ export async function callback(ctx: HandlerContext, request: Request): Promise<R
     return failed('pkce_code_verifier_not_found', 'Open the link in the browser that asked for it, or ask for a new one.');
   }
 
-  const { client, verifier } = emailClient(ctx, seed);
+  const { client, verifier } = pkceFlowClient(ctx, seed);
   let result;
   try {
     result = await exchangeCodeForSession(client, code);

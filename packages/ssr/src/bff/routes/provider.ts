@@ -9,7 +9,7 @@
 import { signInWithOAuth } from '@latchkey/client';
 import { safeNext, seeOther, withQuery } from '../../lib/redirect-target.js';
 import { callbackFor } from '../callback-url.js';
-import { emailClient } from '../client-session.js';
+import { pkceFlowClient } from '../client-session.js';
 import type { HandlerContext } from '../context.js';
 import { viewOf } from '../request.js';
 
@@ -35,7 +35,7 @@ export async function startProvider(ctx: HandlerContext, request: Request): Prom
   const redirectTo = callbackFor(ctx, view, next);
   if (!redirectTo) return failed('validation_failed', 'The app’s origin is unknown: set `callbackUrl`.');
 
-  const { client, verifier } = emailClient(ctx);
+  const { client, verifier } = pkceFlowClient(ctx);
   try {
     const scopes = params.get('scopes') ?? undefined;
     const { data, error } = await signInWithOAuth(client, { provider, redirectTo, scopes, skipBrowserRedirect: true });

@@ -8,7 +8,7 @@
 import { resetPasswordForEmail, signInWithOtp } from '@latchkey/client';
 import { SsrError } from '../../errors.js';
 import { safeNext } from '../../lib/redirect-target.js';
-import { emailClient } from '../client-session.js';
+import { pkceFlowClient } from '../client-session.js';
 import type { HandlerContext } from '../context.js';
 import { callbackFor } from '../callback-url.js';
 import { isSameOriginRequest } from '../csrf.js';
@@ -30,7 +30,7 @@ export async function sendLink(ctx: HandlerContext, request: Request, kind: 'otp
   const redirectTo = callbackFor(ctx, view, next);
   if (!redirectTo) return errorResponse(new SsrError('bad_request', 'The app’s origin is unknown: set `callbackUrl`.'));
 
-  const { client, verifier } = emailClient(ctx);
+  const { client, verifier } = pkceFlowClient(ctx);
   try {
     const data =
       typeof body.data === 'object' && body.data !== null && !Array.isArray(body.data) ? (body.data as Record<string, unknown>) : undefined;

@@ -7,7 +7,7 @@
 import { verifyOtp, type EmailOtpType, type VerifyOtpParams } from '@latchkey/client';
 import { isSsrError, SsrError } from '../../errors.js';
 import { beginSession } from '../begin-session.js';
-import { emailClient } from '../client-session.js';
+import { pkceFlowClient } from '../client-session.js';
 import type { HandlerContext } from '../context.js';
 import { isSameOriginRequest } from '../csrf.js';
 import { readJson, text } from '../json-body.js';
@@ -32,7 +32,7 @@ export async function verify(ctx: HandlerContext, request: Request): Promise<Res
   if (!isSameOriginRequest(view, ctx.origins)) return errorResponse(new SsrError('csrf_rejected'));
   const params = paramsOf(await readJson(request));
   if (!params) return errorResponse(new SsrError('bad_request', 'Send JSON { "type", "email", "token" } or { "type", "token_hash" }.'));
-  const { client } = emailClient(ctx);
+  const { client } = pkceFlowClient(ctx);
   let result;
   try {
     result = await verifyOtp(client, params);
