@@ -54,13 +54,17 @@ async function route(): Promise<void> {
   const render = path === 'users' && id ? renderUser : page.render;
   replace(nav, ...PAGES.map((p) => h('a', { href: `#/${p.path}`, 'aria-current': p === page ? 'page' : null }, p.label)));
   document.title = `${page.label} · Latchkey console`;
-  replace(main, h('p', { class: 'muted' }, 'Loading…'));
+  // Each visit draws into a view of its own: a page still loading when the user (or the URL)
+  // moves on finishes into its detached view, never over the page that replaced it.
+  const view = h('div', {});
+  replace(main, view);
+  replace(view, h('p', { class: 'muted' }, 'Loading…'));
   try {
-    await render(main, params, id);
+    await render(view, params, id);
   } catch (error) {
-    replace(main, h('h1', {}, page.label), h('p', { class: 'error', role: 'alert' }, (error as Error).message));
+    replace(view, h('h1', {}, page.label), h('p', { class: 'error', role: 'alert' }, (error as Error).message));
   }
-  main.focus({ preventScroll: true });
+  if (view.isConnected) main.focus({ preventScroll: true });
 }
 
 whenSignedOut(() => {

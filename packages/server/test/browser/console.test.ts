@@ -106,6 +106,22 @@ describe.skipIf(!hasChromium).each(databaseCases(testDatabases()))('the admin co
     await page.getByLabel('Secret key').waitFor();
   });
 
+  it('a page still loading when the URL moves on never draws over the page that replaced it', async () => {
+    await signIn(page, server);
+    // The Overview's statistics answer late (a busy database), after the user has moved on.
+    await page.route('**/admin/stats**', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await route.continue().catch(() => undefined);
+    });
+    await page.goto(`${server.url}/console#/overview`);
+    await page.goto(`${server.url}/console#/users`);
+    await page.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
+    await page.waitForResponse('**/admin/stats**');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await page.getByRole('heading', { level: 1 }).allTextContents()).toEqual(['Users']);
+    await page.unroute('**/admin/stats**');
+  });
+
   it('finds a user, ends one of their sessions (its refresh token then fails), removes a factor, edits metadata', async () => {
     await signIn(page, server);
     await open(page, server, '#/users', 'Users');
