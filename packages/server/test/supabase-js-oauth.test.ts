@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, testDatabases, type TestServer } from '../src/testing.js';
 import { databaseCases, uniqueEmail } from './helpers.js';
 import { supabaseClient } from './support/supabase.js';
-import { browse, CookieJar, nativeIdToken, startIdp, CLIENT_ID, CLIENT_SECRET, type TestIdp } from './support/oidc-idp.js';
+import { browse, CookieJar, nativeIdToken, oidcProvider, startIdp, type TestIdp } from './support/oidc-idp.js';
 
 const APP = 'http://localhost:3000';
 
@@ -24,16 +24,7 @@ describe.each(databaseCases(testDatabases()))('supabase-js provider flows agains
       database,
       config: {
         externalProviders: {
-          idp: {
-            name: 'idp',
-            kind: 'oidc',
-            clientId: CLIENT_ID,
-            audiences: [CLIENT_ID],
-            secret: CLIENT_SECRET,
-            redirectUri: undefined,
-            issuer: idp.issuer,
-            scopes: ['openid', 'email', 'profile'],
-          },
+          idp: oidcProvider('idp', idp.issuer),
         },
         securityManualLinkingEnabled: true,
       },

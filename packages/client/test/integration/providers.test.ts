@@ -22,7 +22,7 @@ import {
   type LatchkeyClient,
 } from '../../src/index.js';
 import { uniqueKey } from '../helpers.js';
-import { browse, CLIENT_ID, CLIENT_SECRET, CookieJar, nativeIdToken, startIdp, type TestIdp } from '../support/oidc-idp.js';
+import { browse, CookieJar, nativeIdToken, oidcProvider, startIdp, type TestIdp } from '../support/oidc-idp.js';
 
 const APP = 'http://localhost:3000';
 
@@ -34,16 +34,7 @@ beforeAll(async () => {
   server = await startTestServer({
     config: {
       externalProviders: {
-        idp: {
-          name: 'idp',
-          kind: 'oidc',
-          clientId: CLIENT_ID,
-          audiences: [CLIENT_ID],
-          secret: CLIENT_SECRET,
-          redirectUri: undefined,
-          issuer: idp.issuer,
-          scopes: ['openid', 'email', 'profile'],
-        },
+        idp: oidcProvider('idp', idp.issuer),
       },
       securityManualLinkingEnabled: true,
     },

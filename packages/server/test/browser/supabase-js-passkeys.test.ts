@@ -8,22 +8,21 @@
  *
  * Fails (does not skip) under CI when /usr/bin/chromium is missing.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../src/testing.js';
 import { uniqueEmail } from '../helpers.js';
 import { claims } from '../routes/mfa/mfa-helpers.js';
+import { chromiumAvailable, launchChromium, withVirtualAuthenticator } from '../support/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const artifacts = fileURLToPath(new URL('../../../../test-artifacts/webauthn/', import.meta.url));
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium && process.env.CI) throw new Error(`${CHROMIUM} is not installed: .ci/run should have installed it.`);
+const hasChromium = chromiumAvailable('supabase-js passkeys');
 
 const require = createRequire(import.meta.url);
 /** supabase-js's browser build, as a page would load it from a CDN. */
@@ -53,7 +52,6 @@ describe.skipIf(!hasChromium)(`supabase-js ${VERSION}: auth.registerPasskey / si
   let authenticatorId: string;
 
   beforeAll(async () => {
-    mkdirSync(artifacts, { recursive: true });
     // Defaults otherwise: RP id localhost, any http://localhost port as origin.
     auth = await startTestServer({ config: { passkeyEnabled: true } });
     app = createServer((req, res) => {
@@ -64,10 +62,7 @@ describe.skipIf(!hasChromium)(`supabase-js ${VERSION}: auth.registerPasskey / si
     await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
     // localhost, not 127.0.0.1: WebAuthn needs a secure context and an RP id that is a domain.
     origin = `http://localhost:${(app.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
-    });
+    browser = await launchChromium(artifacts);
   }, 60_000);
 
   afterAll(async () => {
@@ -77,20 +72,7 @@ describe.skipIf(!hasChromium)(`supabase-js ${VERSION}: auth.registerPasskey / si
   });
 
   beforeEach(async () => {
-    context = await browser.newContext();
-    page = await context.newPage();
-    cdp = await context.newCDPSession(page);
-    await cdp.send('WebAuthn.enable', { enableUI: false });
-    ({ authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
-        protocol: 'ctap2',
-        transport: 'internal',
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-        automaticPresenceSimulation: true,
-      },
-    }));
+    ({ context, page, cdp, authenticatorId } = await withVirtualAuthenticator(browser));
     await page.goto(`${origin}/`);
     await page.evaluate(([url, key]) => (window as any).connect(url, key), [auth.url, auth.publishableKey]);
   });

@@ -15,7 +15,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { startTestServer, type TestServer } from '../../src/testing.js';
 import { signUp } from '../helpers.js';
 import { claims, signIn } from '../routes/mfa/mfa-helpers.js';
-import { chromiumAvailable, launchChromium } from '../support/chromium.js';
+import { chromiumAvailable, launchChromium, withVirtualAuthenticator } from '../support/chromium.js';
 
 const artifacts = fileURLToPath(new URL('../../../../test-artifacts/webauthn/', import.meta.url));
 const hasChromium = chromiumAvailable('webauthn');
@@ -98,20 +98,7 @@ describe.skipIf(!hasChromium)('WebAuthn in Chromium with a virtual authenticator
   });
 
   beforeEach(async () => {
-    context = await browser.newContext();
-    page = await context.newPage();
-    cdp = await context.newCDPSession(page);
-    await cdp.send('WebAuthn.enable', { enableUI: false });
-    ({ authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
-        protocol: 'ctap2',
-        transport: 'internal',
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-        automaticPresenceSimulation: true,
-      },
-    }));
+    ({ context, page, cdp, authenticatorId } = await withVirtualAuthenticator(browser));
     await page.goto(`${origin}/`);
   });
   afterEach(async () => {

@@ -1,6 +1,6 @@
 /** Debian's Chromium for the browser tests, driven by playwright-core: found (or, under CI, required) and launched one way. */
 import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -27,4 +27,29 @@ export async function launchChromium(artifacts?: string): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/**
+ * A fresh context and page with Chromium's virtual authenticator (the DevTools protocol's WebAuthn
+ * domain): CTAP2, resident keys, user verification, presence answered at once — what a passkey
+ * on a phone or laptop does, with no prompt.
+ */
+export async function withVirtualAuthenticator(
+  browser: Browser,
+): Promise<{ context: BrowserContext; page: Page; cdp: CDPSession; authenticatorId: string }> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('WebAuthn.enable', { enableUI: false });
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return { context, page, cdp, authenticatorId };
 }

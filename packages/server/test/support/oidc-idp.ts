@@ -6,6 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
+import type { ExternalProviderConfig } from '../../src/providers/settings.js';
 
 export interface Account {
   email?: string;
@@ -31,6 +32,20 @@ export const CLIENT_SECRET = 'latchkey-test-secret';
  * `claimsInIdToken: false` makes the provider conformant (OIDC Core §5.4): the email and profile
  * claims come from its UserInfo endpoint only, as Keycloak's and many others' do.
  */
+/** The server's settings for a test IdP as the generic OpenID Connect provider `name` (our test client). */
+export function oidcProvider(name: string, issuer: string): ExternalProviderConfig {
+  return {
+    name,
+    kind: 'oidc',
+    clientId: CLIENT_ID,
+    audiences: [CLIENT_ID],
+    secret: CLIENT_SECRET,
+    redirectUri: undefined,
+    issuer,
+    scopes: ['openid', 'email', 'profile'],
+  };
+}
+
 export async function startIdp(options: { claimsInIdToken?: boolean } = {}): Promise<TestIdp> {
   let provider: Provider | undefined;
   const server: Server = createServer((req, res) => {

@@ -7,19 +7,17 @@
  *
  * Fails (does not skip) under CI when /usr/bin/chromium is missing.
  */
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startTestServer, type TestServer } from '@latchkey/server/testing';
-import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTokenHandler, memoryLock, memoryStore, nodeHandler, type SessionStore } from '../../src/bff/index.js';
 import { signUp } from '../support/auth-server.js';
 import { PASSWORD } from '../support/services.js';
+import { chromiumAvailable, launchChromium, withVirtualAuthenticator } from '../../../server/test/support/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium && process.env.CI) throw new Error(`${CHROMIUM} is not installed: .ci/run should have installed it.`);
+const hasChromium = chromiumAvailable('bff passkeys');
 
 /** The app's page: each helper is one ceremony through the BFF, as an app's own code would do it. */
 const PAGE = `<!doctype html><meta charset="utf-8"><title>passkeys through the BFF</title>
@@ -80,10 +78,7 @@ describe.skipIf(!hasChromium)('BFF passkey routes in Chromium with a virtual aut
     await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
     // localhost, not 127.0.0.1: WebAuthn needs a secure context and an RP id that is a domain.
     origin = `http://localhost:${(app.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
@@ -93,20 +88,7 @@ describe.skipIf(!hasChromium)('BFF passkey routes in Chromium with a virtual aut
   });
 
   beforeEach(async () => {
-    context = await browser.newContext();
-    page = await context.newPage();
-    cdp = await context.newCDPSession(page);
-    await cdp.send('WebAuthn.enable', { enableUI: false });
-    ({ authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
-        protocol: 'ctap2',
-        transport: 'internal',
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-        automaticPresenceSimulation: true,
-      },
-    }));
+    ({ context, page, cdp, authenticatorId } = await withVirtualAuthenticator(browser));
     await page.goto(`${origin}/`);
   });
   afterEach(async () => {

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authCallback, createServerClient, DEFAULT_COOKIE_NAME, webCookies } from '../../src/index.js';
 import { APP, appRequest, handler } from '../support/bff.js';
 import { Browser, sessionIn } from '../support/browser.js';
-import { browse, CLIENT_ID, CLIENT_SECRET, CookieJar, startIdp, type TestIdp } from '../support/oidc-idp.js';
+import { browse, CookieJar, oidcProvider, startIdp, type TestIdp } from '../support/oidc-idp.js';
 
 const BFF_SESSION = '__Host-latchkey-session';
 const BFF_VERIFIER = '__Host-latchkey-session-verifier';
@@ -31,16 +31,7 @@ beforeAll(async () => {
     config: {
       siteUrl: APP,
       externalProviders: {
-        idp: {
-          name: 'idp',
-          kind: 'oidc',
-          clientId: CLIENT_ID,
-          audiences: [CLIENT_ID],
-          secret: CLIENT_SECRET,
-          redirectUri: undefined,
-          issuer: idp.issuer,
-          scopes: ['openid', 'email', 'profile'],
-        },
+        idp: oidcProvider('idp', idp.issuer),
       },
     },
   });

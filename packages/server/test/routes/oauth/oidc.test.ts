@@ -4,25 +4,11 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExternalProviderConfig } from '../../../src/providers/settings.js';
 import { startTestServer, testDatabases, type TestServer } from '../../../src/testing.js';
 import { call, databaseCases, signUp, uniqueEmail } from '../../helpers.js';
-import { browse, CookieJar, nativeIdToken, pkcePair, startIdp, CLIENT_ID, CLIENT_SECRET, type TestIdp } from '../../support/oidc-idp.js';
+import { browse, CookieJar, nativeIdToken, oidcProvider, pkcePair, startIdp, CLIENT_ID, type TestIdp } from '../../support/oidc-idp.js';
 
 const APP = 'http://localhost:3000';
-
-function oidc(name: string, issuer: string): ExternalProviderConfig {
-  return {
-    name,
-    kind: 'oidc',
-    clientId: CLIENT_ID,
-    audiences: [CLIENT_ID],
-    secret: CLIENT_SECRET,
-    redirectUri: undefined,
-    issuer,
-    scopes: ['openid', 'email', 'profile'],
-  };
-}
 
 describe.each(databaseCases(testDatabases()))('OpenID Connect providers on %s', (_name, database) => {
   let idp: TestIdp;
@@ -37,9 +23,9 @@ describe.each(databaseCases(testDatabases()))('OpenID Connect providers on %s', 
       database,
       config: {
         externalProviders: {
-          idp: oidc('idp', idp.issuer),
-          down: oidc('down', 'http://127.0.0.1:9'),
-          conformant: oidc('conformant', conformant.issuer),
+          idp: oidcProvider('idp', idp.issuer),
+          down: oidcProvider('down', 'http://127.0.0.1:9'),
+          conformant: oidcProvider('conformant', conformant.issuer),
         },
         securityManualLinkingEnabled: true,
       },
@@ -122,7 +108,10 @@ describe.each(databaseCases(testDatabases()))('OpenID Connect providers on %s', 
     const email = uniqueEmail('userinfo');
     conformant.accounts.set(login, { email, email_verified: true, name: 'Katherine Johnson' });
     const jar = new CookieJar();
-    const back = await follow(await browse(`${server.authUrl}/authorize?provider=conformant`, jar, `${server.authUrl}/callback`, login), jar);
+    const back = await follow(
+      await browse(`${server.authUrl}/authorize?provider=conformant`, jar, `${server.authUrl}/callback`, login),
+      jar,
+    );
     const token = fragment(back).get('access_token');
     expect(token).toBeTruthy();
     const user = await call(server.authUrl, 'GET', '/user', { token: token! });
