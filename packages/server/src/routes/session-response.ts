@@ -4,7 +4,7 @@ import { signAccessToken } from '../crypto/jwt.js';
 import { encodeRefreshToken } from '../crypto/refresh-token.js';
 import { appMetadata, userJson } from '../store/users.js';
 import type { SessionInfo } from '../store/sessions.js';
-import type { PublicUserRow } from '../store/users.js';
+import type { PublicUserRow, RotatedUserRow } from '../store/users.js';
 
 export interface SessionResponse {
   access_token: string;
@@ -16,7 +16,11 @@ export interface SessionResponse {
 }
 
 /** Signs a fresh access token for the session and names its active refresh token. */
-export function sessionResponse(app: App, { session, user }: { session: SessionInfo; user: PublicUserRow }, now: Date): SessionResponse {
+export function sessionResponse(
+  app: App,
+  { session, user }: { session: SessionInfo; user: PublicUserRow | RotatedUserRow },
+  now: Date,
+): SessionResponse {
   const iat = Math.floor(now.getTime() / 1000);
   const exp = iat + app.config.jwtExp;
   const accessToken = signAccessToken(app.keys.current, {

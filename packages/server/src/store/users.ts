@@ -40,6 +40,33 @@ export const PUBLIC_USER_COLUMNS =
   'u.id, u.aud, u.role, u.email, u.phone, u.email_confirmed_at, u.last_sign_in_at, u.raw_app_meta_data, u.raw_user_meta_data, u.banned_until, u.is_anonymous, u.created_at, u.updated_at, ' +
   FACTORS_COLUMN;
 
+/** A row's timestamp: a Date as pg parses it, or ISO 8601 text where Postgres formatted it (ROTATED_USER_COLUMNS). */
+export type Timestamp = Date | string;
+
+// Postgres formats the timestamp as Date#toISOString would (UTC, milliseconds, both truncate the
+// microseconds), so the refresh path neither parses it into a Date nor formats it back: together
+// about 8 % of a refresh's event-loop time at 64 clients (issue #17, BENCHMARKS.md).
+const isoText = (column: string) => `to_char(u.${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${column}`;
+
+/** PUBLIC_USER_COLUMNS with the timestamps as ISO 8601 text: for the rotation statement, whose rows only become JSON. */
+export const ROTATED_USER_COLUMNS =
+  'u.id, u.aud, u.role, u.email, u.phone, u.raw_app_meta_data, u.raw_user_meta_data, u.is_anonymous, ' +
+  ['email_confirmed_at', 'last_sign_in_at', 'banned_until', 'created_at', 'updated_at'].map(isoText).join(', ') +
+  ', ' +
+  FACTORS_COLUMN;
+
+/** A user as the rotation statement returns it: PublicUserRow with its timestamps as text. */
+export type RotatedUserRow = Omit<
+  PublicUserRow,
+  'email_confirmed_at' | 'last_sign_in_at' | 'banned_until' | 'created_at' | 'updated_at'
+> & {
+  email_confirmed_at: string | null;
+  last_sign_in_at: string | null;
+  banned_until: string | null;
+  created_at: string;
+  updated_at: string;
+};
+
 /** The email flows' columns of a user (issue #13), shown in its JSON. */
 const EMAIL_FLOW_COLUMNS =
   'u.invited_at, u.confirmation_sent_at, u.recovery_sent_at, u.email_change, u.email_change_sent_at, u.reauthentication_sent_at';
@@ -51,14 +78,16 @@ export const USER_COLUMNS =
   ', ' +
   EMAIL_FLOW_COLUMNS;
 
-const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+// Text in toISOString's own form (ROTATED_USER_COLUMNS) passes through; any other text is parsed.
+const iso = (d: Timestamp | null) =>
+  d === null ? null : typeof d === 'string' && d.length === 24 && d.endsWith('Z') ? d : new Date(d).toISOString();
 
-export function appMetadata(row: PublicUserRow): Record<string, unknown> {
+export function appMetadata(row: Pick<PublicUserRow, 'raw_app_meta_data'>): Record<string, unknown> {
   return { provider: 'email', providers: ['email'], ...row.raw_app_meta_data };
 }
 
 /** The user object GoTrue returns (what supabase-js types as `User`). Never the password hash. */
-export function userJson(row: PublicUserRow): Record<string, unknown> {
+export function userJson(row: PublicUserRow | RotatedUserRow): Record<string, unknown> {
   // The email identity only for users who signed up with an email (a provider-only user's
   // address came from its provider identity, which is listed instead).
   const providers = appMetadata(row).providers;
@@ -101,7 +130,7 @@ export function userJson(row: PublicUserRow): Record<string, unknown> {
 }
 
 /** GoTrue's fields about mailed actions, each only when set (as GoTrue omits them). */
-function emailFlowFields(row: PublicUserRow): Record<string, unknown> {
+function emailFlowFields(row: PublicUserRow | RotatedUserRow): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
   for (const key of [
     'invited_at',
@@ -110,7 +139,7 @@ function emailFlowFields(row: PublicUserRow): Record<string, unknown> {
     'email_change_sent_at',
     'reauthentication_sent_at',
   ] as const) {
-    if (row[key]) fields[key] = iso(row[key] as Date);
+    if (row[key]) fields[key] = iso(row[key] as Timestamp);
   }
   if (row.email_change) fields.new_email = row.email_change;
   return fields;

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, testDatabases, type TestServer } from '../../src/testing.js';
 import { call, refresh, signUp } from '../helpers.js';
+import { PUBLIC_USER_COLUMNS, ROTATED_USER_COLUMNS } from '../../src/store/users.js';
 
 describe.each(testDatabases().map((d) => [d.startsWith('postgres') ? 'postgres' : 'pglite', d]))(
   'refresh grant on %s',
@@ -27,6 +28,38 @@ describe.each(testDatabases().map((d) => [d.startsWith('postgres') ? 'postgres' 
       expect(user.status).toBe(200);
       // And the new token rotates in turn.
       expect((await refresh(server.authUrl, rotated.body.refresh_token)).status).toBe(200);
+    });
+
+    it('the user in a refresh answer is the user GET /user shows, timestamp for timestamp', async () => {
+      // The rotation statement has Postgres format the user's timestamps (store/users.ts
+      // ROTATED_USER_COLUMNS); every other answer formats Dates in JavaScript. Microseconds that
+      // would round up show whether both truncate to the millisecond alike.
+      const session = await signUp(server);
+      await server.app.db.query(
+        "UPDATE users SET updated_at = '2026-01-02 03:04:05.678999+00', banned_until = '2020-05-06 07:08:09.000500+00', raw_user_meta_data = $2 WHERE id = $1",
+        [session.user.id, JSON.stringify({ name: 'Zoë \u2028 \"quoted\"' })],
+      );
+      // Postgres's text is what JavaScript makes of the Date, field by field (and is text: no Date on this path).
+      const [text] = await server.app.db.query<Record<string, unknown>>(`SELECT ${ROTATED_USER_COLUMNS} FROM users u WHERE u.id = $1`, [
+        session.user.id,
+      ]);
+      const [dates] = await server.app.db.query<Record<string, Date | null>>(`SELECT ${PUBLIC_USER_COLUMNS} FROM users u WHERE u.id = $1`, [
+        session.user.id,
+      ]);
+      for (const field of ['email_confirmed_at', 'last_sign_in_at', 'banned_until', 'created_at', 'updated_at']) {
+        expect(text![field], field).toBe(dates![field]?.toISOString() ?? null);
+      }
+      const rotated = await refresh(server.authUrl, session.refresh_token);
+      expect(rotated.status).toBe(200);
+      const shown = await call(server.authUrl, 'GET', '/user', { token: rotated.body.access_token });
+      expect(rotated.body.user).toEqual(shown.body);
+      expect(rotated.body.user.updated_at).toBe('2026-01-02T03:04:05.678Z');
+      expect(rotated.body.user.banned_until).toBe('2020-05-06T07:08:09.000Z');
+      expect(rotated.body.user.created_at).toBe(session.user.created_at);
+      // The parent again inside the interval: the same user, read by the other statement.
+      const replayed = await refresh(server.authUrl, session.refresh_token);
+      expect(replayed.body.refresh_token).toBe(rotated.body.refresh_token);
+      expect(replayed.body.user).toEqual(rotated.body.user);
     });
 
     it('50 parallel refreshes of one token: all 200, one successor, and the successor works', async () => {
