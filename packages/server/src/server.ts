@@ -11,6 +11,7 @@ import { deriveKey } from './crypto/derive.js';
 import { loadKeyRing, reloadKeyRing } from './crypto/signing-keys.js';
 import { embeddedDirectory, openDatabase, type Database } from './db/database.js';
 import { migrate } from './db/migrate.js';
+import { ensureSearchIndexes, type SearchIndexState } from './db/search-indexes.js';
 import { createRequestHandler } from './http/handler.js';
 import { providerRegistry } from './providers/registry.js';
 import { DEFAULT_RULES, RateLimiter } from './http/rate-limit.js';
@@ -71,6 +72,8 @@ export interface RunningServer {
   url: string;
   port: number;
   app: App;
+  /** The admin search's trigram indexes, built in the background after start (db/search-indexes.ts). */
+  searchIndexes: Promise<SearchIndexState>;
   /** Stops accepting connections, drains in-flight requests (up to `graceMs`), closes the database. */
   close(graceMs?: number): Promise<void>;
 }
@@ -306,11 +309,27 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const url = `http://${host}:${port}`;
     app.issuer = config.issuer ?? `${url}/auth/v1`;
 
+    // In the background: a large users table takes a while, and the server serves meanwhile.
+    const searchIndexes = ensureSearchIndexes(db).then(
+      (state) => {
+        if (state === 'unavailable')
+          log.info(
+            'admin search by email or name reads every user: install the pg_trgm extension (or grant CREATE on the database) and restart to index it',
+          );
+        return state;
+      },
+      (error: Error) => {
+        log.warn('admin search indexes not built', { error: error.message });
+        return 'unavailable' as const;
+      },
+    );
+
     let closing: Promise<void> | undefined;
     return {
       url,
       port,
       app,
+      searchIndexes,
       close(graceMs = 10_000) {
         closing ??= (async () => {
           draining = true;
@@ -322,6 +341,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           await closed;
           clearTimeout(timer);
           await mailQueue.stop();
+          // Its connection holds the build's lock: the pool can only end once it is back.
+          await searchIndexes;
           await db.close();
         })();
         return closing;

@@ -274,6 +274,13 @@ export interface ListUsersOptions {
 /** `%`, `_` and `\` match literally: the filter is a substring, not a LIKE pattern. */
 const likeLiteral = (text: string) => `%${text.replace(/[\\%_]/g, '\\$&')}%`;
 
+/**
+ * GoTrue's `filter`: $1 (a LIKE pattern) in the email or the full name. Emails are stored
+ * lower-cased; the full name is matched in any case (GoTrue's ILIKE). On Postgres with pg_trgm,
+ * both sides are answered by trigram indexes (db/search-indexes.ts).
+ */
+export const USER_FILTER = "email LIKE lower($1) OR raw_user_meta_data->>'full_name' ILIKE $1";
+
 export async function listUsers(db: Queryable, options: ListUsersOptions): Promise<{ users: UserRow[]; total: number }> {
   const sort = options.sort?.length ? options.sort : [{ column: 'created_at', direction: 'desc' } as const];
   // Identifiers cannot be bound parameters, so the clause is built only from the whitelist and
@@ -289,8 +296,7 @@ export async function listUsers(db: Queryable, options: ListUsersOptions): Promi
   let where = '';
   if (options.filter) {
     params.push(likeLiteral(options.filter));
-    // Emails are stored lower-cased; the full name is matched in any case (GoTrue's ILIKE).
-    where = `WHERE email LIKE lower($1) OR raw_user_meta_data->>'full_name' ILIKE $1`;
+    where = `WHERE ${USER_FILTER}`;
   }
   // A BigInt product: page × per_page can pass 2^53 and must reach Postgres exactly (a bigint).
   const offset = String((BigInt(options.page) - 1n) * BigInt(options.perPage));
