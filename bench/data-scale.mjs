@@ -14,7 +14,9 @@
  *     whole sessions table (oldest pages to newest, not the most recent rows): req/s, p50, p99;
  *   - one client, --samples requests each: password sign-in (one argon2id verify: its floor is the
  *     hash, not the database), GET /user, GET /user/sessions, GET /admin/users (a random page of
- *     50) and GET /admin/users?filter=<an email> — p50 / p99.
+ *     50), GET /admin/users?filter=<an email> (GoTrue's page and substring search, with an exact
+ *     X-Total-Count), and the console's keyset listing (?cursor=, two pages) and email-prefix
+ *     search (?q=) — p50 / p99.
  *
  * Then the tables' and indexes' sizes (per million sessions) and EXPLAIN (ANALYZE, BUFFERS) of the
  * hot statements — the server's own, taken from its store functions (packages/server/dist) run
@@ -146,7 +148,15 @@ try {
   );
 
   // --- Other endpoints, one client, interleaved -----------------------------------------------
-  const endpoints = ['sign-in (password)', 'GET /user', 'GET /user/sessions', 'GET /admin/users (page)', 'GET /admin/users?filter=email'];
+  const endpoints = [
+    'sign-in (password)',
+    'GET /user',
+    'GET /user/sessions',
+    'GET /admin/users (page)',
+    'GET /admin/users?filter=email',
+    'GET /admin/users?cursor= (keyset, 2 pages)',
+    'GET /admin/users?q=<email prefix>',
+  ];
   const lat = new Map(deployments.map((x) => [x.name, new Map(endpoints.map((e) => [e, []]))]));
   const errors = new Map(deployments.map((x) => [x.name, 0]));
   const json = { 'content-type': 'application/json' };
@@ -188,6 +198,22 @@ try {
           'GET /admin/users?filter=email',
           'GET',
           `/auth/v1/admin/users?per_page=50&filter=${encodeURIComponent(seededEmail(j))}`,
+          admin,
+        );
+        // The console's listing: keyset pages, no total. The first page and the one after it.
+        const t = performance.now();
+        const first = await conn.request('GET', '/auth/v1/admin/users?per_page=50&cursor=', admin);
+        const cursor = JSON.parse(first.body).next_cursor ?? '';
+        const second = await conn.request('GET', `/auth/v1/admin/users?per_page=50&cursor=${encodeURIComponent(cursor)}`, admin);
+        lat
+          .get(x.name)
+          .get('GET /admin/users?cursor= (keyset, 2 pages)')
+          .push((performance.now() - t) / 2);
+        if (first.status !== 200 || second.status !== 200) errors.set(x.name, errors.get(x.name) + 1);
+        await timed(
+          'GET /admin/users?q=<email prefix>',
+          'GET',
+          `/auth/v1/admin/users?per_page=50&q=${encodeURIComponent(seededEmail(j).slice(0, 10))}`,
           admin,
         );
       }

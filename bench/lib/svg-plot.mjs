@@ -46,13 +46,16 @@ export function lineChart({ title, xLabel, yLabel, logX = false, series }) {
   }
   out.push(`<text x="${W / 2}" y="${H - 10}" text-anchor="middle">${escape(xLabel)}</text>`);
   out.push(`<text transform="translate(16 ${H / 2}) rotate(-90)" text-anchor="middle">${escape(yLabel)}</text>`);
+  // Legend entries side by side, each as wide as its name (about 6.5 px a character at 12 px).
+  let legendX = pad.left + 8;
   series.forEach((s, i) => {
     const color = COLORS[i % COLORS.length];
     const d = s.points.map(([x, y], j) => `${j ? 'L' : 'M'}${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ');
     out.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="2"/>`);
     for (const [x, y] of s.points) out.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="3" fill="${color}"/>`);
-    out.push(`<rect x="${pad.left + 8 + i * 190}" y="${pad.top - 6}" width="10" height="10" fill="${color}"/>`);
-    out.push(`<text x="${pad.left + 22 + i * 190}" y="${pad.top + 3}">${escape(s.name)}</text>`);
+    out.push(`<rect x="${legendX}" y="${pad.top - 6}" width="10" height="10" fill="${color}"/>`);
+    out.push(`<text x="${legendX + 14}" y="${pad.top + 3}">${escape(s.name)}</text>`);
+    legendX += 14 + Math.ceil(s.name.length * 6.5) + 18;
   });
   out.push('</svg>');
   return out.join('\n');
