@@ -15,7 +15,17 @@
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { artifacts, chromiumAvailable, demoInBrowser, events, offScreen, PASSWORD, signOut, signUp } from './support/browser.js';
+import {
+  addVirtualAuthenticator,
+  artifacts,
+  chromiumAvailable,
+  demoInBrowser,
+  events,
+  offScreen,
+  PASSWORD,
+  signOut,
+  signUp,
+} from './support/browser.js';
 import { stepOf, totpAt } from './support/totp.js';
 
 const available = chromiumAvailable();
@@ -103,18 +113,7 @@ describe.skipIf(!available)('notes demo: second factor and passkeys in Chromium'
 
   it('passkey: added with a virtual authenticator → sign out → "Sign in with a passkey" → signed in, no password', async () => {
     const page = await context.newPage();
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('WebAuthn.enable', { enableUI: false });
-    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
-        protocol: 'ctap2',
-        transport: 'internal',
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-        automaticPresenceSimulation: true,
-      },
-    });
+    const { cdp, authenticatorId } = await addVirtualAuthenticator(context, page);
     const address = await signUp(page, running.demo.url);
     await expect.poll(() => page.getByTestId('passkey-list').getAttribute('data-count')).toBe('0');
     await page.getByTestId('passkey-add').click();

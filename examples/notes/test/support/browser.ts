@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect } from 'vitest';
 // @ts-expect-error — plain ESM script without types
 import { startDemo } from '../../scripts/demo.mjs';
 
-export { CHROMIUM } from '../../../../packages/server/test/support/chromium.js';
+export { addVirtualAuthenticator, CHROMIUM } from '../../../../packages/server/test/support/chromium.js';
 export const artifacts = fileURLToPath(new URL('../../../../test-artifacts/notes/', import.meta.url));
 
 /** In CI the browser is part of the install (.ci/run): its absence is a failure, not a skip. */

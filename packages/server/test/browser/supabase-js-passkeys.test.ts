@@ -11,7 +11,6 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
@@ -19,7 +18,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { startTestServer, type TestServer } from '../../src/testing.js';
 import { uniqueEmail } from '../helpers.js';
 import { claims } from '../routes/mfa/mfa-helpers.js';
-import { chromiumAvailable, launchChromium, withVirtualAuthenticator } from '../support/chromium.js';
+import { chromiumAvailable, launchChromium, listenOnLocalhost, withVirtualAuthenticator } from '../support/chromium.js';
 
 const artifacts = fileURLToPath(new URL('../../../../test-artifacts/webauthn/', import.meta.url));
 const hasChromium = chromiumAvailable('supabase-js passkeys');
@@ -59,9 +58,7 @@ describe.skipIf(!hasChromium)(`supabase-js ${VERSION}: auth.registerPasskey / si
       else if (req.url === '/supabase.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(SUPABASE_UMD);
       else res.writeHead(404).end();
     });
-    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
-    // localhost, not 127.0.0.1: WebAuthn needs a secure context and an RP id that is a domain.
-    origin = `http://localhost:${(app.address() as AddressInfo).port}`;
+    origin = await listenOnLocalhost(app);
     browser = await launchChromium(artifacts);
   }, 60_000);
 

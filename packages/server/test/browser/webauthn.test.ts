@@ -7,7 +7,6 @@
  * Fails (does not skip) under CI when /usr/bin/chromium is missing.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
@@ -15,7 +14,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { startTestServer, type TestServer } from '../../src/testing.js';
 import { signUp } from '../helpers.js';
 import { claims, signIn } from '../routes/mfa/mfa-helpers.js';
-import { chromiumAvailable, launchChromium, withVirtualAuthenticator } from '../support/chromium.js';
+import { chromiumAvailable, launchChromium, listenOnLocalhost, withVirtualAuthenticator } from '../support/chromium.js';
 
 const artifacts = fileURLToPath(new URL('../../../../test-artifacts/webauthn/', import.meta.url));
 const hasChromium = chromiumAvailable('webauthn');
@@ -85,9 +84,7 @@ describe.skipIf(!hasChromium)('WebAuthn in Chromium with a virtual authenticator
       if (req.url === '/') res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
       else res.writeHead(404).end();
     });
-    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
-    // localhost, not 127.0.0.1: WebAuthn needs a secure context and an RP id that is a domain.
-    origin = `http://localhost:${(app.address() as AddressInfo).port}`;
+    origin = await listenOnLocalhost(app);
     browser = await launchChromium(artifacts);
   }, 60_000);
 

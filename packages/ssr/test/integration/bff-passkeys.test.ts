@@ -8,14 +8,13 @@
  * Fails (does not skip) under CI when /usr/bin/chromium is missing.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { startTestServer, type TestServer } from '@latchkey/server/testing';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTokenHandler, memoryLock, memoryStore, nodeHandler, type SessionStore } from '../../src/bff/index.js';
 import { signUp } from '../support/auth-server.js';
 import { PASSWORD } from '../support/services.js';
-import { chromiumAvailable, launchChromium, withVirtualAuthenticator } from '../../../server/test/support/chromium.js';
+import { chromiumAvailable, launchChromium, listenOnLocalhost, withVirtualAuthenticator } from '../../../server/test/support/chromium.js';
 
 const hasChromium = chromiumAvailable('bff passkeys');
 
@@ -75,9 +74,7 @@ describe.skipIf(!hasChromium)('BFF passkey routes in Chromium with a virtual aut
       if (req.url === '/') res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
       else void routes(req, res);
     });
-    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
-    // localhost, not 127.0.0.1: WebAuthn needs a secure context and an RP id that is a domain.
-    origin = `http://localhost:${(app.address() as AddressInfo).port}`;
+    origin = await listenOnLocalhost(app);
     browser = await launchChromium();
   }, 60_000);
 
